@@ -1,0 +1,5 @@
+"""``python -m plainsight`` runs the command line."""
+
+from plainsight.cli import main
+
+main()

@@ -1,0 +1,115 @@
+"""``make demo``: make the synthetic worlds, import them, and show where to look next.
+
+Run as ``python -m plainsight.demo --home DIR``. Re-running it is safe: the worlds are made
+once, and importing the same files again changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+import orjson
+from rich.console import Console
+
+from plainsight.cli import app
+
+console = Console()
+
+
+def _cli(*args: str) -> None:
+    try:
+        app(list(args), standalone_mode=False)
+    except SystemExit as stop:  # typer.Exit becomes SystemExit outside standalone mode
+        if stop.code not in (None, 0, 3):
+            raise
+
+
+def _damaged_feed(world: Path, out: Path) -> Path:
+    """A partner's feed with the faults real feeds have, to show what is set aside and why."""
+    out.mkdir(parents=True, exist_ok=True)
+    good = (world / "adverts.jsonl").read_bytes().split(b"\n")[:5]
+    pictures = out / "images"
+    pictures.mkdir(exist_ok=True)
+    (pictures / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a picture")
+    lines = [
+        *good[:3],
+        b'{"source": "partner-feed", "ad_id": "p-1", "captured_at": "2023-05-02T10:00:00Z",'
+        b' "title": ',
+        b'{"source": "partner-feed", "captured_at": "2023-05-02T10:00:00Z", "title": "no id"}',
+        b'{"source": "partner-feed", "ad_id": "p-3", "captured_at": "2023-05-02T10:00:00Z",'
+        b' "age": "22"}',
+        b'{"source": "partner-feed", "ad_id": "p-4", "captured_at": "2 May 2023"}',
+        b'{"source": "partner-feed", "ad_id": "p-5", "captured_at": "2023-05-02T10:00:00Z",'
+        b' "images": ["images/broken.jpg"]}',
+        b'{"source": "partner-feed", "ad_id": "p-6", "captured_at": "2023-05-02T10:00:00Z",'
+        b' "title": "Caf\xe9 bar"}',
+    ]
+    path = out / "partner-feed.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    # the contract's image paths are relative to the file's folder: copy the good ones
+    for line in good[:3]:
+        for rel in orjson.loads(line).get("images", []):
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(world / rel, target)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--home", type=Path, default=Path("demo-data"))
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    home: Path = args.home
+    worlds = home / "worlds"
+    adverts, crime = worlds / "adverts", worlds / "crime"
+    ws = home / "workspace"
+
+    console.rule("1. A synthetic advert world")
+    if not (adverts / "world.json").is_file():
+        _cli(
+            "synth",
+            "adverts",
+            "--out",
+            str(adverts),
+            "--scale",
+            str(args.scale),
+            "--seed",
+            str(args.seed),
+        )
+    else:
+        console.print(f"(already made: {adverts})")
+    console.rule("2. A synthetic crime world (the seed committee report's figures)")
+    if not (crime / "crimes.csv").is_file():
+        _cli("synth", "crime", "--out", str(crime), "--seed", str(args.seed))
+    else:
+        console.print(f"(already made: {crime})")
+
+    console.rule("3. Import the adverts, and a damaged partner feed")
+    _cli("--home", str(ws), "--why", "demo", "import", "adverts", str(adverts / "adverts.jsonl"))
+    damaged = _damaged_feed(adverts, worlds / "partner-feed")
+    _cli("--home", str(ws), "--why", "demo", "import", "adverts", str(damaged))
+
+    console.rule("4. What the workspace holds")
+    _cli("--home", str(ws), "status")
+
+    console.rule("Where to look next")
+    console.print(
+        f"""\
+  plainsight --home {ws} status        tables, sources, what was set aside
+  plainsight --home {ws} rejects       every set-aside line, with file, line and reason
+  {adverts}/truth.jsonl    who posted each advert (persona, network): the ground truth
+  {adverts}/world.json     what the world holds, and the generic identifiers planted in it
+  {crime}/                 crimes.csv, victims.csv, outcomes.csv (synthetic)
+  {ws}/evidence/           what was captured, as captured, by SHA-256
+  {ws}/lake/               the Parquet tables (any Parquet reader, or DuckDB, can read them)
+
+The CLI is at .venv/bin/plainsight (source .venv/bin/activate to put it on PATH)."""
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The lake: Parquet tables swapped in atomically, and the engines that query them."""

@@ -1,0 +1,125 @@
+"""The engine interface: the four primitives every stage's SQL runs on.
+
+Stage logic builds SQL in pure functions and hands it here; it never asks which engine it
+is on. The shared work (binding lake tables, wrapping errors with the SQL that failed) sits
+once in :class:`Engine`; an engine supplies the primitives. DuckDB is the default; Spark
+arrives with the ``spark`` extra.
+"""
+
+from __future__ import annotations
+
+import abc
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from plainsight.errors import EngineError, PlainsightError
+from plainsight.lake.catalog import Snapshot
+from plainsight.lake.schemas import SCHEMAS
+
+
+class Engine(abc.ABC):
+    """Run SQL over registered tables."""
+
+    name: str
+
+    @abc.abstractmethod
+    def _execute(self, sql: str, params: list[Any] | None) -> pa.Table: ...
+
+    @abc.abstractmethod
+    def _register_arrow(self, name: str, data: pa.Table) -> None: ...
+
+    @abc.abstractmethod
+    def _register_parquet(self, name: str, files: list[Path], schema: pa.Schema) -> None: ...
+
+    @abc.abstractmethod
+    def table_exists(self, name: str) -> bool: ...
+
+    def run(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        """Run one statement and return its result as Arrow.
+
+        Raises:
+            EngineError: the engine refused the statement; the error carries the SQL.
+        """
+        try:
+            return self._execute(sql, params)
+        except EngineError:
+            raise
+        except Exception as exc:
+            raise EngineError(f"{self.name}: {exc}", sql) from exc
+
+    def register(self, name: str, data: pa.Table) -> None:
+        """Make an Arrow table queryable as ``name``."""
+        self._register_arrow(name, data)
+
+    def read_table(self, name: str) -> pa.Table:
+        """The whole of a registered table, as Arrow."""
+        return self.run(f'SELECT * FROM "{name}"')
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def bind_files(self, name: str, files: list[Path]) -> None:
+        """Register a lake table as the given Parquet files."""
+        self._register_parquet(name, files, SCHEMAS.get(name, pa.schema([])))
+
+    def bind(self, snapshot: Snapshot, lake_dir: Path) -> None:
+        """Register every lake table of a snapshot (known tables even when still empty)."""
+        for name in sorted(set(SCHEMAS) | set(snapshot.tables)):
+            self.bind_files(name, snapshot.files(lake_dir, name))
+
+
+class DuckDBEngine(Engine):
+    """The embedded default: DuckDB in this process, reading the lake's Parquet directly."""
+
+    name = "duckdb"
+
+    def __init__(self, threads: int = 0, memory_limit: str = "") -> None:
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "autoinstall_known_extensions": False
+        }
+        config["autoload_known_extensions"] = False
+        if threads:
+            config["threads"] = threads
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        self.con = duckdb.connect(":memory:", config=config)
+
+    def _execute(self, sql: str, params: list[Any] | None) -> pa.Table:
+        relation = self.con.sql(sql, params=params) if params else self.con.sql(sql)
+        if relation is None:
+            return pa.table({})
+        result: pa.Table = relation.to_arrow_table()
+        return result
+
+    def _register_arrow(self, name: str, data: pa.Table) -> None:
+        self.con.register(name, data)
+
+    def _register_parquet(self, name: str, files: list[Path], schema: pa.Schema) -> None:
+        self.con.execute(f'DROP VIEW IF EXISTS "{name}"')
+        if files:
+            listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+            self.con.execute(
+                f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet([{listed}], '
+                "union_by_name = true)"
+            )
+        else:
+            self.con.register(f"__empty_{name}", schema.empty_table())
+            self.con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "__empty_{name}"')
+
+    def table_exists(self, name: str) -> bool:
+        return name in {row[0] for row in self.con.execute("SHOW TABLES").fetchall()}
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def make_engine(kind: str, threads: int = 0, memory_limit: str = "") -> Engine:
+    """The engine a setting names."""
+    if kind == "duckdb":
+        return DuckDBEngine(threads=threads, memory_limit=memory_limit)
+    if kind == "spark":
+        raise PlainsightError("the Spark engine is not built yet; use the default engine, duckdb")
+    raise ValueError(f"unknown engine {kind!r}; choose duckdb or spark")

@@ -1,0 +1,91 @@
+"""The audit log: append-only, hash-chained records of who did what, when and why."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plainsight.ops.models import AuditEvent
+
+GENESIS = "0" * 64
+
+
+def _digest(prev_hash: str, fields: Mapping[str, Any]) -> str:
+    body = orjson.dumps(dict(fields), option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(prev_hash.encode() + b"\n" + body).hexdigest()
+
+
+def _fields(event: AuditEvent) -> dict[str, Any]:
+    at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
+    return {
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": event.actor,
+        "channel": event.channel,
+        "action": event.action,
+        "target": event.target,
+        "detail": event.detail,
+        "justification": event.justification,
+    }
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    target: str,
+    detail: Mapping[str, Any] | None = None,
+    justification: str = "",
+    channel: str = "cli",
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> AuditEvent:
+    """Append one event to the chain (the caller commits the session)."""
+    last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
+    event = AuditEvent(
+        at=clock(),
+        actor=actor,
+        channel=channel,
+        action=action,
+        target=target,
+        detail=orjson.dumps(dict(detail or {}), option=orjson.OPT_SORT_KEYS).decode(),
+        justification=justification,
+        prev_hash=last.hash if last else GENESIS,
+    )
+    event.hash = _digest(event.prev_hash, _fields(event))
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """What :func:`verify` found: events read and the first broken one, if any."""
+
+    events: int
+    broken_at: int | None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify(session: Session) -> ChainCheck:
+    """Re-hash the whole chain; report the first event whose hash or link is wrong."""
+    prev = GENESIS
+    count = 0
+    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+        count += 1
+        if event.prev_hash != prev:
+            return ChainCheck(count, event.id, "its link to the previous event is wrong")
+        if _digest(prev, _fields(event)) != event.hash:
+            return ChainCheck(count, event.id, "its content does not match its hash")
+        prev = event.hash
+    return ChainCheck(count, None)

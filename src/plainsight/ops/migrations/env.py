@@ -1,0 +1,12 @@
+"""Alembic environment: run migrations on the connection plainsight hands over."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from plainsight.ops.models import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,33 @@
+"""Tables of the operational database (SQLAlchemy 2 typed declarative models)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every operational table."""
+
+
+class AuditEvent(Base):
+    """One consultation, export, alteration or erasure (DPA 2018 s62), hash-chained.
+
+    ``hash`` is SHA-256 over the previous event's hash and this event's own fields, so an
+    edited, removed or re-ordered entry breaks the chain (:func:`plainsight.ops.audit.verify`).
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    channel: Mapped[str] = mapped_column(String(20), nullable=False)  # cli | web
+    action: Mapped[str] = mapped_column(String(60), nullable=False)  # import, view, export...
+    target: Mapped[str] = mapped_column(Text, nullable=False)
+    detail: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # JSON
+    justification: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
