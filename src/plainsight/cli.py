@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -217,11 +218,8 @@ def rejects(
     )
     for row in rows:
         preview = row["raw"][:160].decode("utf-8", errors="backslashreplace")
-        console.print(
-            f"{row['file']}:{row['line']}: [yellow]{row['reason']}[/yellow]",
-            markup=True,
-            soft_wrap=True,
-        )
+        where = escape(f"{row['file']}:{row['line']}:")
+        console.print(f"{where} [yellow]{escape(row['reason'])}[/yellow]", soft_wrap=True)
         console.print(f"    {preview}", markup=False, highlight=False, soft_wrap=True)
 
 
@@ -281,5 +279,8 @@ def main() -> None:
     try:
         app()
     except PlainsightError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
+        sys.exit(1)
+    except OSError as exc:  # disk full, permissions: the environment, not the input
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(1)

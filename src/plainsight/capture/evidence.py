@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 CHUNK = 1 << 20
@@ -31,6 +32,8 @@ class EvidenceStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         (root / "sha256").mkdir(parents=True, exist_ok=True)
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: dict[str, Future[None]] = {}
 
     def path_for(self, sha256: str) -> Path:
         return self.root / "sha256" / sha256[:2] / sha256
@@ -44,6 +47,27 @@ class EvidenceStore:
         if not self.has(sha):
             self._install(sha, lambda tmp: tmp.write_bytes(data))
         return sha
+
+    def put_bytes_later(self, data: bytes) -> str:
+        """Start storing bytes in the background and return their SHA-256 at once.
+
+        The bytes are durable (written, synced, renamed into place) only after
+        :meth:`flush`, which a caller must reach before anything refers to them.
+        """
+        sha = hashlib.sha256(data).hexdigest()
+        if sha not in self._pending and not self.has(sha):
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="evidence")
+            self._pending[sha] = self._pool.submit(
+                self._install, sha, lambda tmp: tmp.write_bytes(data)
+            )
+        return sha
+
+    def flush(self) -> None:
+        """Wait until every background write is durable; re-raise the first failure."""
+        pending, self._pending = self._pending, {}
+        for future in pending.values():
+            future.result()
 
     def put_file(self, path: Path, sha256: str | None = None) -> str:
         """Store a file's bytes (once) and return their SHA-256."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +141,7 @@ class AdvertImport:
         self.ws = workspace
         self.progress = progress
         self.batch_lines = workspace.settings.import_batch_lines
-        self._pictures: dict[Path, Picture] = {}
+        self._pictures: dict[tuple[Path, str], Picture] = {}
 
     def run(self, paths: Sequence[Path]) -> ImportResult:
         """Import every file under ``paths``; bad lines are set aside, never fatal."""
@@ -198,9 +198,10 @@ class AdvertImport:
             return
         shas = [p.sha256 for p in pictures]
         for picture in pictures:
-            if picture.sha256 not in batch.pictures:
-                self.ws.evidence.put_bytes(picture.data)
-                batch.pictures[picture.sha256] = picture
+            if picture.data:  # first use this run: store it, then cache it without its bytes
+                self.ws.evidence.put_bytes_later(picture.data)
+                self._pictures[(path.parent, picture.relative)] = replace(picture, data=b"")
+            batch.pictures.setdefault(picture.sha256, picture)
         batch.accepted_reject_ids.append(reject_id(file_sha, number))
         batch.captures.append(
             {
@@ -230,18 +231,19 @@ class AdvertImport:
         )
 
     def _picture(self, folder: Path, relative: str) -> Picture:
-        resolved = locate(folder, relative)
-        cached = self._pictures.get(resolved)
+        key = (folder, relative)
+        cached = self._pictures.get(key)
         if cached is None:
-            cached = inspect(resolved, relative)
+            cached = inspect(locate(folder, relative), relative)
             if len(self._pictures) > 50_000:
                 self._pictures.clear()
-            self._pictures[resolved] = cached
+            self._pictures[key] = cached
         return cached
 
     def _commit(self, batch: _Batch, result: FileResult, *, final: bool = False) -> None:
         if not len(batch) and not final:
             return
+        self.ws.evidence.flush()  # pictures are durable before any capture refers to them
         with self.ws.lake.transaction(note=f"import {result.file}") as tx:
             engine = make_engine("duckdb")
             try:
@@ -264,7 +266,7 @@ class AdvertImport:
         pictures = [
             {
                 "sha256": p.sha256,
-                "bytes": len(p.data),
+                "bytes": p.size,
                 "format": p.format,
                 "width": p.width,
                 "height": p.height,

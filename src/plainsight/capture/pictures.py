@@ -26,8 +26,10 @@ class Picture:
     """A checked picture: where it was, its bytes' hash and what it is."""
 
     path: Path
+    relative: str
     sha256: str
-    data: bytes
+    size: int
+    data: bytes  # empty once the bytes are safely in evidence
     format: str
     width: int
     height: int
@@ -87,4 +89,5 @@ def inspect(path: Path, relative: str) -> Picture:
         raise Rejected(f"not an image (unrecognised format): {relative!r}") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise Rejected(f"image unreadable: {relative!r} ({exc})") from None
-    return Picture(path, hashlib.sha256(data).hexdigest(), data, fmt, width, height)
+    sha = hashlib.sha256(data).hexdigest()
+    return Picture(path, relative, sha, len(data), data, fmt, width, height)
