@@ -107,7 +107,9 @@ def main() -> None:
   {ws}/evidence/           what was captured, as captured, by SHA-256
   {ws}/lake/               the Parquet tables (any Parquet reader, or DuckDB, can read them)
 
-The CLI is at .venv/bin/plainsight (source .venv/bin/activate to put it on PATH)."""
+The CLI is at .venv/bin/plainsight (source .venv/bin/activate to put it on PATH).""",
+        soft_wrap=True,
+        highlight=False,
     )
 
 

@@ -1,0 +1,280 @@
+"""Phrase banks the advert writers draw on: non-explicit, companionship-style wording.
+
+Placeholders: ``{name}`` ``{age}`` ``{nat}`` (Romanian) ``{broad}`` (Eastern European)
+``{city}`` ``{place}`` (near Liverpool Street) ``{price}`` ``{half}`` ``{two}`` ``{other}``
+(another worker's name) ``{agency}`` ``{website}``. The banks are grouped by the indicator they
+carry (youth, nationality, movement, third person, controller cues...) so that each writer can
+use them at its own rate.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AGENCY",
+    "EMOJI",
+    "INDEPENDENT",
+    "LANGUAGES",
+    "NETWORK",
+]
+
+EMOJI: tuple[str, ...] = (
+    "💋", "🌹", "✨", "💕", "🔥", "😘", "🍾", "💎", "🌸", "❤️", "😍", "🥂", "🦋", "👑", "🍓",
+)  # fmt: skip
+
+LANGUAGES: dict[str, str] = {
+    "Romanian": "Romanian",
+    "Bulgarian": "Bulgarian",
+    "Hungarian": "Hungarian",
+    "Polish": "Polish",
+    "Czech": "Czech",
+    "Ukrainian": "Russian",
+    "Latvian": "Russian",
+    "Lithuanian": "Lithuanian",
+    "Spanish": "Spanish",
+    "Italian": "Italian",
+    "Portuguese": "Portuguese",
+    "Brazilian": "Portuguese",
+    "Colombian": "Spanish",
+    "Venezuelan": "Spanish",
+    "French": "French",
+    "Thai": "Thai",
+    "Chinese": "Mandarin",
+    "Vietnamese": "Vietnamese",
+    "Japanese": "Japanese",
+    "Korean": "Korean",
+    "Albanian": "Albanian",
+}
+
+INDEPENDENT: dict[str, tuple[str, ...]] = {
+    "title": (
+        "{name} {age} - {place}",
+        "Sweet {name} in {city}",
+        "{name}, genuine and friendly, {place}",
+        "Elegant {name} for dinner dates",
+        "{name} - relaxed companion {place}",
+        "Hi, I'm {name}",
+        "{nat} {name} {place}",
+        "Discreet {name}, incall {place}",
+        "Your girlfriend for the evening - {name}",
+        "{name} | {city} | real photos",
+    ),
+    "opener": (
+        "Hi gentlemen, I'm {name}.",
+        "Hello, my name is {name} and I am {age}.",
+        "Hey there! {name} here.",
+        "Hi, I'm {name}, {age}, living {place}.",
+        "Welcome to my page, I'm {name}.",
+        "Good evening, I'm {name}.",
+    ),
+    "favourite": (
+        "I love good conversation and a glass of wine.",
+        "Always smiling and easy going.",
+        "I enjoy dinner dates and long chats.",
+        "Discreet and relaxed, never in a rush.",
+        "Treat me with respect and we will have a lovely time.",
+        "I'm bubbly, warm and a great listener.",
+        "Perfect company for a quiet night in or a night out.",
+        "I'm a student who loves travelling and cooking.",
+        "My flat is clean, private and easy to find.",
+        "I like gentlemen who are polite and punctual.",
+        "Coffee, cocktails or a walk by the river, you choose.",
+        "I have a sense of humour and love to laugh.",
+        "No rush, no clock watching.",
+        "Please be respectful, I'm a real person.",
+        "I'm tall, curvy and confident.",
+        "Book in advance if you can, I'm often busy.",
+        "I love art galleries, theatre and good food.",
+        "Mature gentlemen are very welcome.",
+        "I'm shy at first but I warm up quickly.",
+        "Let's make your evening special.",
+        "Sporty and healthy, I go to the gym every day.",
+        "Fluent in English, easy to talk to.",
+        "Happy to travel for dinner or events.",
+        "Tell me a little about yourself when you text.",
+        "Genuine girl next door.",
+        "I work alone and choose my own clients.",
+    ),
+    "nationality": (
+        "I'm a {nat} girl living in {city}.",
+        "{nat} with a soft accent.",
+        "Half {nat}, half English.",
+        "Proud {nat} girl.",
+        "I'm {broad}, originally {nat}.",
+    ),
+    "youth": (
+        "I'm young and petite.",
+        "Petite size 6 with a fresh face.",
+        "Young, slim and playful.",
+        "Fresh face, petite and sweet.",
+    ),
+    "genuine": (
+        "My photos are 100% genuine and recent.",
+        "Real photos, what you see is what you get.",
+        "Trustworthy and genuine, happy to do a quick video call.",
+        "All photos are real, no surprises.",
+        "Verified, genuine photos.",
+    ),
+    "movement": (
+        "New in town!",
+        "Just arrived in {city}.",
+        "Only here this week.",
+        "Visiting {city} until Sunday.",
+        "On tour, first time in {city}.",
+        "Back in {city} for a few days only.",
+    ),
+    "service": (
+        "Incall and outcall.",
+        "Incall {place}, outcall to hotels.",
+        "Relaxing massage and good company.",
+        "Dinner dates and overnight companionship.",
+        "Social events, dinners and travel companion.",
+        "Incall only, in my private apartment.",
+    ),
+    "price": (
+        "£{price} per hour.",
+        "1 hour £{price}, 30 minutes £{half}.",
+        "Rates: 30min £{half} / 1hr £{price} / 2hrs £{two}.",
+        "From £{half} for half an hour.",
+        "My rate is £{price} an hour, no negotiation please.",
+    ),
+    "availability": (
+        "Available most evenings and weekends.",
+        "Daytime only, 10am to 6pm.",
+        "Text first please, I don't answer withheld numbers.",
+        "Available at short notice.",
+        "Please book at least one hour ahead.",
+        "Not available on Sundays.",
+    ),
+    "language": ("I speak English and {lang}.", "Languages: English, {lang}."),
+    "third_person": ("She is friendly and easy going.",),
+    "multi": ("My friend {other} is also available, ask about a duo.",),
+    "cue": ("Call my friend if I don't answer.",),
+    "restricted": ("Outcall only.", "Available 24/7."),
+    "signoff": ("xx", "Kisses, {name}", "Love, {name} x", "- {name}", "See you soon x"),
+}
+
+NETWORK: dict[str, tuple[str, ...]] = {
+    "title": (
+        "NEW GIRL {name} {age} {place}",
+        "{name} young {nat} girl {place}",
+        "Sweet {nat} {name} 24/7",
+        "Best {nat} girls {place}",
+        "{name} {age} years {nat} OUTCALL",
+        "Beautiful {name} new {place}",
+        "{nat} beauty {name} - {place}",
+        "Hot new girl {name} in {city}",
+        "{name} best service {place}",
+    ),
+    "intro": (
+        "{name} is {age} years old, {nat}, very sweet and friendly.",
+        "Meet {name}, {age}, beautiful {nat} girl.",
+        "Sweet {nat} girl {name}, {age}.",
+        "This is {name}, she is {age} and {nat}.",
+        "{name} {age} {nat}, very nice girl.",
+        "Hello, I am {name}, {age}, {nat}.",
+    ),
+    "youth": (
+        "She is young and petite.",
+        "Very young and fresh.",
+        "Petite, slim, young.",
+        "Fresh new girl, first time in the UK.",
+    ),
+    "service": (
+        "Massage, dinner dates, companionship.",
+        "Incall and outcall.",
+        "Relaxing massage and good company.",
+        "Good service, friendly girl.",
+        "Full massage and companionship.",
+    ),
+    "restricted": (
+        "Outcall only.",
+        "24/7 available.",
+        "Outcall only to hotels and homes.",
+        "Open 24/7, no rush.",
+        "Incall only.",
+        "Available day and night.",
+    ),
+    "cue": (
+        "Call my manager to book.",
+        "Call the booking line to book.",
+        "Please call my friend to arrange.",
+        "My manager answers the phone.",
+        "Speak to reception to book.",
+        "She speaks little English, please text.",
+        "No English, text only.",
+        "Driver available.",
+    ),
+    "multi": (
+        "2 girls available.",
+        "3 girls available, ask for photos.",
+        "{name} and her friend {other} available together.",
+        "Many girls, new girls every week.",
+        "Ask for {other} too, also new.",
+    ),
+    "price": (
+        "Cheap prices, £{price} 1 hour.",
+        "Special offer today £{half} half hour.",
+        "Only £{price}/h.",
+        "30min £{half}, 1h £{price}.",
+        "Best price in {city}: £{price}.",
+    ),
+    "genuine": ("Real photos 100%.", "Genuine pictures.", "Photos are real."),
+    "movement": ("She is new in town.", "New in town.", "Just arrived.", "Only here this week."),
+    "third_person": (
+        "She is very friendly and clean.",
+        "She is shy at first, be gentle and polite.",
+        "She will make you happy.",
+        "She is waiting for your call.",
+    ),
+    "availability": ("Call now.", "Available now.", "Call for availability."),
+    "contact": (
+        "Booking line {number}",
+        "Call {number}",
+        "Text {number}",
+        "Call my manager on {number}",
+        "For booking {number}",
+        "{number} call or text",
+    ),
+}
+
+AGENCY: dict[str, tuple[str, ...]] = {
+    "title": (
+        "{agency}: {name}, {age}, {nat}",
+        "{name} at {agency} - {place}",
+        "{agency} presents {name}",
+        "{name} | {agency} | {city}",
+    ),
+    "intro": (
+        "{agency} presents {name}, our stunning {age} year old {nat} companion.",
+        "{name} is one of our most popular {broad} ladies at {agency}.",
+        "Introducing {name}, {age}, an elegant {nat} companion from {agency}.",
+    ),
+    "service": (
+        "Elegant dinner dates, social events and relaxing company.",
+        "Perfect for business dinners and evenings out.",
+        "Relaxing massage and companionship.",
+    ),
+    "location": (
+        "Incall at our discreet apartment {place}, outcall to hotels in {city}.",
+        "Outcall across {city}, incall {place}.",
+        "Discreet {city} apartment, {place}.",
+    ),
+    "price": (
+        "Rates from £{price} per hour, 2 hours £{two}, overnight on request.",
+        "1 hour £{price}. See our website for the full rate card.",
+        "Rates: 1hr £{price}, 2hrs £{two}.",
+    ),
+    "contact": (
+        "Book through our reception: {number}. Visit {website}",
+        "Booking line open 11am until late: {number}. More ladies at {website}",
+        "Call our friendly receptionist on {number} or see {website}",
+    ),
+    "genuine": (
+        "All our ladies are verified and photos are genuine.",
+        "Photos are real and recent, guaranteed.",
+    ),
+    "youth": ("Young, petite and elegant.", "A fresh new face at the agency."),
+    "multi": ("Duo bookings available with {other}.", "Several ladies available tonight."),
+    "movement": ("Just joined us this week.",),
+    "restricted": ("Outcall only tonight.", "Open 24/7."),
+}
