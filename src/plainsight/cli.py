@@ -14,7 +14,14 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from plainsight.errors import PlainsightError
@@ -31,7 +38,9 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="Bring data into the workspace.", no_args_is_help=True)
 synth_app = typer.Typer(help="Make synthetic worlds for demos, tests and benchmarks.")
+gazetteer_app = typer.Typer(help="The places plainsight knows.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(synth_app, name="synth", no_args_is_help=True)
 
 console = Console()
@@ -98,11 +107,13 @@ def _audit(ctx: typer.Context, workspace: Any, action: str, target: str, **detai
         )
 
 
-def _progress() -> Progress:
+def _progress(counting: str = "bytes") -> Progress:
+    """A progress bar on stderr; ``counting`` is "bytes" or "items"."""
+    amount = DownloadColumn() if counting == "bytes" else MofNCompleteColumn()
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        DownloadColumn(),
+        amount,
         TimeRemainingColumn(),
         console=errors,
         transient=False,
@@ -233,8 +244,8 @@ def synth_adverts(
     """A synthetic advert world: interchange file, pictures and the ground truth."""
     from plainsight.synth.adverts import generate_adverts
 
-    with _progress() as bar:
-        task = bar.add_task("adverts", total=None)
+    with _progress("items") as bar:
+        task = bar.add_task("personas", total=None)
 
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -262,6 +273,72 @@ def synth_crime(
         f"Wrote {summary.crimes:,} crimes ({summary.mdsht_crimes} MDSHT), "
         f"{summary.victims} victims and {summary.outcomes} outcomes to {out}"
     )
+
+
+@app.command()
+def extract(
+    input_file: Annotated[
+        Path, typer.Option("--input", help="An interchange file (.jsonl or .jsonl.gz).")
+    ],
+    output: Annotated[Path, typer.Option(help="Where to write one JSON line per advert.")],
+) -> None:
+    """Extract contacts, persona details, places, pictures and indicators, without a workspace."""
+    from plainsight.extract.standalone import extract_file
+
+    def rejected(file: str, line: int, reason: str) -> None:
+        errors.print(f"{escape(file)}:{line}: [yellow]{escape(reason)}[/yellow]", soft_wrap=True)
+
+    with console.status("extracting"):
+        report = extract_file(input_file, output, on_reject=rejected)
+    console.print(f"Extracted {report.adverts:,} adverts from {report.lines:,} lines to {output}")
+    if report.rejected:
+        errors.print(f"[yellow]{report.rejected} line(s) set aside[/yellow] (listed above)")
+        raise typer.Exit(EXIT_SET_ASIDE)
+
+
+@app.command()
+def run(ctx: typer.Context) -> None:
+    """Run the stages over everything not yet processed: extraction (incremental)."""
+    from plainsight.extract.stage import ExtractStage
+
+    workspace = _workspace(ctx)
+    with _progress("items") as bar:
+        tasks: dict[str, Any] = {}
+
+        def report(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done, total=total)
+
+        result = ExtractStage(workspace, progress=report).run()
+    _audit(ctx, workspace, "process", "extract", captures=result.captures)
+    console.print(
+        f"Extracted {result.captures:,} captures: {result.facts:,} facts, "
+        f"{result.hits:,} indicator hits, {result.price_hits:,} price hits; "
+        f"fingerprinted {result.images:,} pictures ({result.image_errors} could not be)"
+        + (" (extractors changed: everything re-extracted)" if result.rebuilt else "")
+    )
+
+
+@gazetteer_app.command("import")
+def gazetteer_import(
+    ctx: typer.Context,
+    source: Annotated[
+        Path, typer.Argument(help="Code-Point Open as published: the folder or its CSV files.")
+    ],
+) -> None:
+    """Import Ordnance Survey's Code-Point Open postcodes (all of Great Britain)."""
+    from plainsight.extract.gazetteer import import_codepoint
+
+    workspace = _workspace(ctx)
+    with _progress("items") as bar:
+        task = bar.add_task("files", total=None)
+        count = import_codepoint(
+            source,
+            workspace.home / "gazetteer",
+            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    console.print(f"Imported {count:,} postcodes into {workspace.home / 'gazetteer'}")
 
 
 @app.command("settings")

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
@@ -189,6 +189,7 @@ class _Evidence:
     facts: dict[str, list[Fact]]
     phrases: dict[str, list[Span]]
     medians: Mapping[str, float]
+    area: str | None = None
 
 
 Finding = tuple[tuple[Span, ...], str] | None
@@ -253,6 +254,8 @@ def _very_young_age(indicator: Indicator, evidence: _Evidence) -> Finding:
 
 
 def _town_median(evidence: _Evidence) -> tuple[str, float] | None:
+    if evidence.area is not None and evidence.area in evidence.medians:
+        return evidence.area, evidence.medians[evidence.area]
     medians = {k.lower(): (k, v) for k, v in evidence.medians.items()}
     for place in evidence.facts.get("place", []):
         if place.value.lower() in medians:
@@ -342,14 +345,28 @@ class IndicatorEngine:
     def _written(self) -> list[str]:
         return [p for i, _ in self._checks for p in (*i.phrases, *i.unless)]
 
-    def evaluate(self, advert: AdvertText, facts: Sequence[Fact]) -> list[Hit]:
-        """The hits on ``advert``, in catalogue order, each with its evidence and a note."""
+    def evaluate(
+        self,
+        advert: AdvertText,
+        facts: Sequence[Fact],
+        *,
+        area: str | None = None,
+        only: Collection[str] | None = None,
+    ) -> list[Hit]:
+        """The hits on ``advert``, in catalogue order, each with its evidence and a note.
+
+        ``area`` names the key of ``price_medians`` that applies to this advert, where the
+        caller knows it; ``only`` restricts evaluation to those indicator ids.
+        """
         by_kind: dict[str, list[Fact]] = {}
         for fact in facts:
             by_kind.setdefault(fact.kind, []).append(fact)
-        evidence = _Evidence(advert, by_kind, self._phrase_spans(advert), self.price_medians)
+        phrases = self._phrase_spans(advert) if only is None else {}
+        evidence = _Evidence(advert, by_kind, phrases, self.price_medians, area)
         hits = []
         for indicator, check in self._checks:
+            if only is not None and indicator.id not in only:
+                continue
             finding = check(indicator, evidence)
             if finding is not None:
                 spans, note = finding

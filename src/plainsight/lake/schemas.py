@@ -86,10 +86,76 @@ IMPORTS = pa.schema(
     ]
 )
 
+SPAN = pa.struct(
+    [("field", pa.string()), ("start", pa.int32()), ("end", pa.int32()), ("text", pa.string())]
+)
+
+FACTS = pa.schema(
+    [
+        ("capture_id", pa.string()),
+        ("advert_id", pa.string()),
+        ("kind", pa.string()),  # phone, email, url, handle, name, age, place, postcode, price...
+        ("value", pa.string()),  # normal form: E.164, lower-case e-mail, "EC2M 7PY"...
+        ("written", pa.string()),  # plain | obfuscated
+        ("spans", pa.list_(SPAN)),  # where in the capture's fields it was written
+        ("detail", pa.string()),  # JSON: style, coordinates, amounts...
+    ]
+)
+
+INDICATOR_HITS = pa.schema(
+    [
+        ("capture_id", pa.string()),
+        ("advert_id", pa.string()),
+        ("indicator", pa.string()),  # id in the catalogue
+        ("level", pa.string()),  # advert | persona | network
+        ("weight", pa.float64()),
+        ("evidence", pa.list_(SPAN)),
+        ("note", pa.string()),  # plain English: why it fired
+    ]
+)
+
+EXTRACTIONS = pa.schema(
+    [
+        ("capture_id", pa.string()),
+        ("extracted_at", TS),
+        ("version", pa.string()),  # the extractors' version: a change re-extracts
+    ]
+)
+
+IMAGE_FINGERPRINTS = pa.schema(
+    [
+        ("sha256", pa.string()),
+        ("phash", pa.string()),
+        ("dhash", pa.string()),
+        ("phash_mirror", pa.string()),
+        ("phash_centre", pa.string()),
+        ("pdq", pa.string()),
+        ("pdq_quality", pa.int32()),
+        ("pdq_dihedral", pa.list_(pa.string())),
+        ("width", pa.int32()),
+        ("height", pa.int32()),
+        ("error", pa.string()),  # why it could not be fingerprinted, else null
+    ]
+)
+
+PRICE_MEDIANS = pa.schema(
+    [
+        ("area", pa.string()),  # a town, London, or "default" (the whole country)
+        ("median_per_hour", pa.float64()),
+        ("adverts", pa.int64()),  # priced adverts the median rests on
+    ]
+)
+
 SCHEMAS: dict[str, pa.Schema] = {
     "captures": CAPTURES,
     "adverts": ADVERTS,
     "images": IMAGES,
     "rejects": REJECTS,
     "imports": IMPORTS,
+    "facts": FACTS,
+    "indicator_hits": INDICATOR_HITS,
+    "extractions": EXTRACTIONS,
+    "image_fingerprints": IMAGE_FINGERPRINTS,
+    "price_hits": INDICATOR_HITS,
+    "price_medians": PRICE_MEDIANS,
 }
