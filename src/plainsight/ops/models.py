@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -31,3 +31,21 @@ class AuditEvent(Base):
     justification: Mapped[str] = mapped_column(Text, nullable=False, default="")
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+
+
+class IdentifierDecision(Base):
+    """An analyst's word on whether an identifier is generic (kept out of linking) or not.
+
+    It overrides what the data suggests; the latest decision for a (kind, value) stands.
+    """
+
+    __tablename__ = "identifier_decisions"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_identifier_decisions_kind_value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)  # phone, email, picture...
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+    generic: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    decided_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
