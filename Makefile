@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= demo-data
 
-.PHONY: demo test check install bench clean
+.PHONY: demo test check install bench clean java
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "plainsight needs Python 3.11 or newer")'
@@ -25,7 +25,14 @@ check: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-test: $(STAMP) check
+# The Spark engine's tests need a Java runtime: install Debian's when missing (as root).
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; \
+	  else echo "no Java runtime: the Spark tests will be skipped"; fi; }
+
+test: $(STAMP) check java
 	$(BIN)/pytest
 
 bench: $(STAMP)

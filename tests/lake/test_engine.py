@@ -1,18 +1,23 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
-from plainsight.errors import EngineError, PlainsightError
+from plainsight.errors import EngineError
 from plainsight.lake.catalog import Lake
-from plainsight.lake.engine import DuckDBEngine, make_engine
+from plainsight.lake.engine import DuckDBEngine, Engine, make_engine
 from plainsight.lake.schemas import CAPTURES
 
 
-def test_the_four_primitives() -> None:
-    engine = DuckDBEngine()
+@pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    return make_engine(request.param)
+
+
+def test_the_four_primitives(engine: Engine) -> None:
     assert not engine.table_exists("t")
     engine.register("t", pa.table({"x": [1, 2, 3]}))
     assert engine.table_exists("t")
@@ -20,17 +25,17 @@ def test_the_four_primitives() -> None:
     assert engine.run("SELECT sum(x) AS s FROM t WHERE x > ?", [1]).to_pylist() == [{"s": 5}]
 
 
-def test_errors_carry_the_sql_that_failed() -> None:
-    engine = DuckDBEngine()
+def test_errors_carry_the_sql_that_failed(engine: Engine) -> None:
     with pytest.raises(EngineError) as caught:
         engine.run("SELECT nope FROM nowhere")
     assert caught.value.sql == "SELECT nope FROM nowhere"
-    assert "nowhere" in str(caught.value)
+    assert "nowhere" in str(caught.value).lower()
 
 
-def test_known_tables_exist_with_their_schema_before_any_data(tmp_path: Path) -> None:
+def test_known_tables_exist_with_their_schema_before_any_data(
+    tmp_path: Path, engine: Engine
+) -> None:
     lake = Lake(tmp_path / "lake")
-    engine = DuckDBEngine()
     engine.bind(lake.snapshot(), lake.dir)
     empty = engine.read_table("captures")
     assert empty.num_rows == 0
@@ -48,6 +53,32 @@ def test_no_extension_is_ever_downloaded() -> None:
     }
 
 
-def test_an_unbuilt_engine_says_so() -> None:
-    with pytest.raises(PlainsightError, match="not built yet"):
-        make_engine("spark")
+def test_an_unknown_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="choose duckdb or spark"):
+        make_engine("oracle")
+
+
+@pytest.mark.spark
+def test_the_same_stage_sql_gives_the_same_answer_on_both_engines(tmp_path: Path) -> None:
+    from plainsight.capture import sql
+
+    lake = Lake(tmp_path / "lake")
+    with lake.transaction() as tx:
+        tx.append(
+            "captures",
+            pa.Table.from_pylist(
+                [
+                    {"capture_id": c, "advert_id": a, "source": "s", "ad_id": a, "line": i}
+                    | {"captured_at": datetime(2023, 1, 1 + i, tzinfo=UTC)}
+                    for i, (c, a) in enumerate([("c1", "A1"), ("c2", "A1"), ("c3", "A2")])
+                ],
+                schema=CAPTURES,
+            ),
+        )
+    answers = []
+    for kind in ("duckdb", "spark"):
+        engine = make_engine(kind)
+        engine.bind(lake.snapshot(), lake.dir)
+        answers.append(engine.run(sql.ADVERTS).to_pylist())
+    assert answers[0] == answers[1]
+    assert [a["captures"] for a in answers[0]] == [2, 1]

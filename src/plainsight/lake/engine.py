@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from plainsight.errors import EngineError, PlainsightError
+from plainsight.errors import EngineError
 from plainsight.lake.catalog import Snapshot
 from plainsight.lake.schemas import SCHEMAS
 
@@ -121,5 +121,7 @@ def make_engine(kind: str, threads: int = 0, memory_limit: str = "") -> Engine:
     if kind == "duckdb":
         return DuckDBEngine(threads=threads, memory_limit=memory_limit)
     if kind == "spark":
-        raise PlainsightError("the Spark engine is not built yet; use the default engine, duckdb")
+        from plainsight.lake.spark import SparkEngine  # heavy: only when asked for
+
+        return SparkEngine()
     raise ValueError(f"unknown engine {kind!r}; choose duckdb or spark")
