@@ -32,8 +32,9 @@ java:
 	    apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; \
 	  else echo "no Java runtime: the Spark tests will be skipped"; fi; }
 
+# The operational database is tested on a real PostgreSQL too (scripts/test-postgres.sh).
 test: $(STAMP) check java
-	$(BIN)/pytest
+	PLAINSIGHT_TEST_DATABASE_URL="$$(scripts/test-postgres.sh || true)" $(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_adverts.py

@@ -1,19 +1,10 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import text
 
 from plainsight.ops import audit
 from plainsight.ops.db import OpsDatabase
 from tests.conftest import TickingClock
-
-
-def database(tmp_path: Path) -> OpsDatabase:
-    db = OpsDatabase(f"sqlite:///{tmp_path / 'ops.db'}")
-    db.migrate()
-    db.migrate()  # idempotent
-    return db
 
 
 def record_three(db: OpsDatabase) -> None:
@@ -33,16 +24,17 @@ def record_three(db: OpsDatabase) -> None:
         )
 
 
-def test_an_untouched_chain_verifies(tmp_path: Path) -> None:
-    db = database(tmp_path)
+def test_an_untouched_chain_verifies(ops_db: OpsDatabase) -> None:
+    db = ops_db
+    db.migrate()  # idempotent
     record_three(db)
     with db.session() as s:
         check = audit.verify(s)
     assert check.ok and check.events == 3
 
 
-def test_editing_an_entry_breaks_the_chain_at_that_entry(tmp_path: Path) -> None:
-    db = database(tmp_path)
+def test_editing_an_entry_breaks_the_chain_at_that_entry(ops_db: OpsDatabase) -> None:
+    db = ops_db
     record_three(db)
     with db.engine.begin() as c:
         c.execute(text("UPDATE audit_events SET justification = 'nothing to see' WHERE id = 1"))
@@ -52,8 +44,8 @@ def test_editing_an_entry_breaks_the_chain_at_that_entry(tmp_path: Path) -> None
     assert "content" in check.reason
 
 
-def test_deleting_an_entry_breaks_the_chain_after_it(tmp_path: Path) -> None:
-    db = database(tmp_path)
+def test_deleting_an_entry_breaks_the_chain_after_it(ops_db: OpsDatabase) -> None:
+    db = ops_db
     record_three(db)
     with db.engine.begin() as c:
         c.execute(text("DELETE FROM audit_events WHERE id = 2"))

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from plainsight.ops import decisions
@@ -9,9 +7,8 @@ from plainsight.ops.db import OpsDatabase
 from tests.conftest import TickingClock
 
 
-def test_the_latest_decision_on_an_identifier_stands(tmp_path: Path) -> None:
-    db = OpsDatabase(f"sqlite:///{tmp_path / 'ops.db'}")
-    db.migrate()
+def test_the_latest_decision_on_an_identifier_stands(ops_db: OpsDatabase) -> None:
+    db = ops_db
     clock = TickingClock()
     with db.session() as s:
         decisions.decide(
@@ -56,9 +53,8 @@ def test_the_latest_decision_on_an_identifier_stands(tmp_path: Path) -> None:
     [("fax", "x", "unknown identifier kind"), ("phone", " ", "say why")],
 )
 def test_decisions_need_a_known_kind_and_a_reason(
-    tmp_path: Path, kind: str, reason: str, message: str
+    ops_db: OpsDatabase, kind: str, reason: str, message: str
 ) -> None:
-    db = OpsDatabase(f"sqlite:///{tmp_path / 'ops.db'}")
-    db.migrate()
+    db = ops_db
     with db.session() as s, pytest.raises(ValueError, match=message):
         decisions.decide(s, kind=kind, value="v", generic=True, who="a", reason=reason)
