@@ -1,0 +1,145 @@
+"""Personas: the same person across adverts, sites and time, linked with Splink.
+
+1. **Block.** Candidate pairs are adverts that share a non-generic phone, e-mail or handle,
+   the same picture (SHA-256) or a 16-bit band of a picture's pHash, or a MinHash-LSH band of
+   their text (:func:`plainsight.link.sql.blocked_pairs_sql`). Keys held by more than
+   ``max_block`` adverts are skipped, so the work grows with the adverts, not their square.
+2. **Score.** Splink (DuckDB, on the engine's own connection) compares each pair on phones,
+   e-mails/handles, names, ages, pictures (pHash Hamming distance), text (Jaccard) and towns,
+   with the m/u values of the packaged :class:`PersonaModel` (learned from labelled pairs).
+3. **Cluster.** Pairs at or above the model's threshold are linked; a persona is a connected
+   component of linked adverts (an advert linked to nothing is a persona of its own). Its id is
+   ``P-`` and 12 hex digits of the SHA-256 of its earliest advert (by first capture, then id),
+   so it is the same on every run while that advert stays with it.
+
+Every scored pair above ``keep_probability`` is kept in ``PERSONA_LINKS`` with its reasons:
+each comparison level that moved the weight, with the weight and a sentence such as "same
+phone +447700900123 (not generic)" or "names differ: Anna / Bella".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
+from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
+
+from plainsight.errors import PlainsightError
+from plainsight.lake.engine import Engine
+from plainsight.link import sql
+from plainsight.link.personas_model import COMPARISONS, PersonaModel
+from plainsight.link.schemas import PERSONA_LINKS, PERSONAS
+
+__all__ = ["MAX_BLOCK", "cluster", "link_personas", "persona_id", "score_pairs"]
+
+MAX_BLOCK = 400
+"""A blocking key held by more adverts than this is skipped (too common to say anything)."""
+MAX_ALONE = 20
+"""A phone, e-mail or handle blocks on its own (without a shared name) up to this many
+adverts: enough for one worker's adverts under another name, not an agency's booking line."""
+KEEP_PROBABILITY = 0.05
+"""Scored pairs below this are not kept in ``PERSONA_LINKS`` (they are plainly different)."""
+
+
+def link_personas(
+    engine: Engine,
+    features: pa.Table,
+    model: PersonaModel | None = None,
+    *,
+    max_block: int = MAX_BLOCK,
+    keep_probability: float = KEEP_PROBABILITY,
+) -> tuple[pa.Table, pa.Table]:
+    """Group adverts into personas and say why: ``(PERSONAS, PERSONA_LINKS)``.
+
+    Args:
+        engine: a DuckDB engine (Splink runs on its connection).
+        features: ``ADVERT_FEATURES`` from :func:`plainsight.link.features.build_features`.
+        model: the persona model; the one shipped in the package by default.
+
+    Example:
+        >>> personas, links = link_personas(engine, build_features(engine, find_generic(engine)))
+    """
+    model = model or PersonaModel.load()
+    scored = score_pairs(engine, features, model, max_block=max_block, floor=keep_probability)
+    linked = pc.greater_equal(scored.column("match_probability"), model.threshold)
+    links = pa.table(
+        {
+            "advert_a": scored.column("advert_a"),
+            "advert_b": scored.column("advert_b"),
+            "match_weight": scored.column("match_weight"),
+            "match_probability": scored.column("match_probability"),
+            "blocked_on": scored.column("blocked_on"),
+            "linked": linked,
+            "reasons": scored.column("reasons"),
+        }
+    ).cast(PERSONA_LINKS)
+    personas = cluster(features, links.filter(linked))
+    return personas, links
+
+
+def score_pairs(
+    engine: Engine,
+    features: pa.Table,
+    model: PersonaModel,
+    *,
+    max_block: int = MAX_BLOCK,
+    floor: float | None = None,
+    reasons: bool = True,
+) -> pa.Table:
+    """Every blocked pair scored by Splink: advert_a, advert_b, weights, gammas, reasons."""
+    from splink import DuckDBAPI, Linker
+
+    con = getattr(engine, "con", None)
+    if con is None:
+        raise PlainsightError("persona linking runs Splink on DuckDB; use the duckdb engine")
+    engine.register("link_features", features)
+    engine.register("link_keys", engine.run(sql.blocking_keys_sql()))
+    engine.register("link_pairs", engine.run(sql.blocked_pairs_sql(max_block, MAX_ALONE)))
+    engine.register("link_input", engine.run(sql.splink_input_sql()))
+    db_api = DuckDBAPI(connection=con)
+    settings: dict[str, Any] = model.settings()
+    settings["additional_columns_to_retain"] = ["ignored", "phashes_mirror"]
+    linker = Linker(db_api.register("link_input"), settings, log_level=logging.WARNING)
+    pairs = db_api.register("link_pairs")
+    linker.table_management.register_blocked_pairs_for_predict(pairs)
+    predicted = linker.inference.predict(threshold_match_probability=floor, warning_mode="never")
+    try:
+        return engine.run(
+            sql.scored_pairs_sql(predicted.physical_name, COMPARISONS, reasons=reasons)
+        )
+    finally:
+        predicted.drop_table_from_database_and_remove_from_cache()
+
+
+def persona_id(advert_id: str) -> str:
+    """The id of a persona whose earliest advert is ``advert_id``."""
+    return "P-" + hashlib.sha256(advert_id.encode("utf-8")).hexdigest()[:12]
+
+
+def cluster(features: pa.Table, links: pa.Table) -> pa.Table:
+    """``PERSONAS``: connected components of the linked pairs, every advert in one."""
+    order = pc.sort_indices(
+        features.select(["first_captured_at", "advert_id"]),
+        sort_keys=[("first_captured_at", "ascending"), ("advert_id", "ascending")],
+    )
+    ids = features.column("advert_id").take(order).to_pylist()
+    index = {advert: i for i, advert in enumerate(ids)}
+    a = np.fromiter((index[x] for x in links.column("advert_a").to_pylist()), np.int64)
+    b = np.fromiter((index[x] for x in links.column("advert_b").to_pylist()), np.int64)
+    n = len(ids)
+    graph = coo_matrix((np.ones(len(a), np.int8), (a, b)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    earliest: dict[int, int] = {}
+    for i, label in enumerate(labels.tolist()):
+        earliest.setdefault(label, i)
+    names = {label: persona_id(ids[i]) for label, i in earliest.items()}
+    table = pa.table(
+        {"advert_id": ids, "persona_id": [names[label] for label in labels.tolist()]},
+        schema=PERSONAS,
+    )
+    return table.sort_by("advert_id")
