@@ -110,6 +110,8 @@ def _commands(group: typer.Typer, prefix: str = "") -> set[str]:
         full = f"{prefix}{name}"
         if getattr(sub, "commands", None):
             names.update(f"{full} {n}" for n in sub.commands)
+            if getattr(sub, "invoke_without_command", False):
+                names.add(full)
         else:
             names.add(full)
     return names

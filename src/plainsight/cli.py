@@ -298,8 +298,9 @@ def extract(
 
 @app.command()
 def run(ctx: typer.Context) -> None:
-    """Run the stages over everything not yet processed: extraction (incremental)."""
+    """Run the stages: extraction (incremental), then linking and assessment."""
     from plainsight.extract.stage import ExtractStage
+    from plainsight.link.stage import LinkStage
 
     workspace = _workspace(ctx)
     with _progress("items") as bar:
@@ -311,12 +312,18 @@ def run(ctx: typer.Context) -> None:
             bar.update(tasks[what], completed=done, total=total)
 
         result = ExtractStage(workspace, progress=report).run()
-    _audit(ctx, workspace, "process", "extract", captures=result.captures)
+        linked = LinkStage(workspace, progress=report).run()
+    _audit(ctx, workspace, "process", "run", captures=result.captures, adverts=linked.adverts)
     console.print(
         f"Extracted {result.captures:,} captures: {result.facts:,} facts, "
         f"{result.hits:,} indicator hits, {result.price_hits:,} price hits; "
         f"fingerprinted {result.images:,} pictures ({result.image_errors} could not be)"
         + (" (extractors changed: everything re-extracted)" if result.rebuilt else "")
+    )
+    console.print(
+        f"Linked {linked.adverts:,} adverts into {linked.personas:,} personas and "
+        f"{linked.networks:,} networks ({linked.generic:,} generic identifiers kept out). "
+        "`plainsight networks` ranks them."
     )
 
 
@@ -361,3 +368,6 @@ def main() -> None:
     except OSError as exc:  # disk full, permissions: the environment, not the input
         errors.print(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(1)
+
+
+from plainsight import cli_link  # noqa: E402, F401  (registers the linking commands)

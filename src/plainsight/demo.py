@@ -93,7 +93,14 @@ def main() -> None:
     damaged = _damaged_feed(adverts, worlds / "partner-feed")
     _cli("--home", str(ws), "--why", "demo", "import", "adverts", str(damaged))
 
-    console.rule("4. What the workspace holds")
+    console.rule("4. Extract, link into personas and networks, and rank them")
+    _cli("--home", str(ws), "--why", "demo", "run")
+    _cli("--home", str(ws), "--why", "demo", "networks", "--limit", "5")
+
+    console.rule("5. How good is the linking? (against the world's ground truth)")
+    _cli("--home", str(ws), "evaluate", "--truth", str(adverts / "truth.jsonl"))
+
+    console.rule("6. What the workspace holds")
     _cli("--home", str(ws), "status")
 
     console.rule("Where to look next")
@@ -101,6 +108,11 @@ def main() -> None:
         f"""\
   plainsight --home {ws} status        tables, sources, what was set aside
   plainsight --home {ws} rejects       every set-aside line, with file, line and reason
+  plainsight --home {ws} networks      networks ranked for welfare checks
+  plainsight --home {ws} explain network N-...   why a network scores as it does
+  plainsight --home {ws} explain link A... A...  why two adverts are linked (or not)
+  plainsight --home {ws} generic       identifiers kept out of linking, and why
+  plainsight --home {ws} export adverts --output adverts.jsonl
   {adverts}/truth.jsonl    who posted each advert (persona, network): the ground truth
   {adverts}/world.json     what the world holds, and the generic identifiers planted in it
   {crime}/                 crimes.csv, victims.csv, outcomes.csv (synthetic)

@@ -180,3 +180,8 @@ def test_any_text_never_breaks_extraction(fields: dict[str, str]) -> None:
             text = advert.text(span.field)
             assert 0 <= span.start < span.end <= len(text)
             assert text[span.start : span.end] == span.text
+
+
+def test_a_handle_of_only_punctuation_is_no_handle() -> None:
+    # found by hypothesis: "SNAP:__" once raised IndexError
+    assert _values("SNAP:__", "handle") == []

@@ -315,7 +315,7 @@ def _keyword_handles(text: str) -> Iterator[tuple[int, int, str]]:
         separated = bool(match.group("at")) or ":" in match.group("filler")
         if keyword.lower() in _SHORT and not (keyword.isupper() or separated):
             continue
-        if handle.lower() in _NOT_HANDLES or handle[0].isdigit() or len(handle) < 2:
+        if len(handle) < 2 or handle.lower() in _NOT_HANDLES or handle[0].isdigit():
             continue
         site_like = handle.lower().endswith((".com", ".co.uk"))
         if platform in ("snapchat", "instagram") and not separated and site_like:

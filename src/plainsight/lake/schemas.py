@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from plainsight.assess import schemas as assess_schemas
+from plainsight.link import schemas as link_schemas
+
 TS = pa.timestamp("us", tz="UTC")
 
 CAPTURES = pa.schema(
@@ -159,3 +162,15 @@ SCHEMAS: dict[str, pa.Schema] = {
     "price_hits": INDICATOR_HITS,
     "price_medians": PRICE_MEDIANS,
 }
+
+SCHEMAS.update(
+    {
+        "generic_identifiers": link_schemas.GENERIC_IDENTIFIERS,
+        "advert_features": link_schemas.ADVERT_FEATURES,
+        "personas": link_schemas.PERSONAS,
+        "persona_links": link_schemas.PERSONA_LINKS,
+        "networks": assess_schemas.NETWORKS,
+        "network_links": assess_schemas.NETWORK_LINKS,
+        "network_scores": assess_schemas.NETWORK_SCORES,
+    }
+)

@@ -58,6 +58,26 @@ def to_spark(sql: str) -> str:
     return ";\n".join(sqlglot.transpile(sql, read="duckdb", write="spark"))
 
 
+def _signed(kind: pa.DataType) -> pa.DataType:
+    """Spark has no unsigned integers: the same bits as a signed type of the same width."""
+    if pa.types.is_list(kind):
+        return pa.list_(_signed(kind.value_type))
+    unsigned = {pa.uint8(): pa.int16(), pa.uint16(): pa.int32(), pa.uint32(): pa.int64()}
+    if kind == pa.uint64():
+        return pa.int64()
+    return unsigned.get(kind, kind)
+
+
+def spark_safe(data: pa.Table) -> pa.Table:
+    """A table Spark can take: unsigned integers re-typed as signed ones."""
+    schema = pa.schema([pa.field(f.name, _signed(f.type), f.nullable) for f in data.schema])
+    if data.num_rows == 0:  # one empty chunk per column: Spark cannot read zero chunks
+        return pa.Table.from_arrays([pa.array([], type=t) for t in schema.types], schema=schema)
+    if schema == data.schema:
+        return data
+    return data.cast(schema, safe=False)  # unsafe: a uint64 keeps its bits as an int64
+
+
 class SparkEngine(Engine):
     """Spark SQL over the lake's Parquet files."""
 
@@ -76,13 +96,13 @@ class SparkEngine(Engine):
         return result
 
     def _register_arrow(self, name: str, data: pa.Table) -> None:
-        self.session.createDataFrame(data).createOrReplaceTempView(name)
+        self.session.createDataFrame(spark_safe(data)).createOrReplaceTempView(name)
 
     def _register_parquet(self, name: str, files: list[Path], schema: pa.Schema) -> None:
         if files:
             frame = self.session.read.parquet(*[str(f) for f in files])
         else:
-            frame = self.session.createDataFrame(schema.empty_table())
+            frame = self.session.createDataFrame(spark_safe(schema.empty_table()))
         frame.createOrReplaceTempView(name)
 
     def table_exists(self, name: str) -> bool:

@@ -102,13 +102,16 @@ class GenericSet:
     @classmethod
     def from_table(cls, table: pa.Table) -> GenericSet:
         """From rows of ``kind`` (phone, email, handle, image/picture, sentence/text) and
-        ``value``; rows with an ``is_generic`` column set False (an analyst's "not generic")
-        are left out. Unknown kinds are refused with a ``ValueError``."""
+        ``value``; rows whose ``generic`` (or ``is_generic``) column is False (an analyst's
+        "not generic") are left out, and so are ``image_phash`` rows (networks link on
+        identical pictures only). Other unknown kinds are refused with a ``ValueError``."""
         found: dict[str, set[str]] = defaultdict(set)
         for row in table.to_pylist():
-            if row.get("is_generic") is False:
+            if row.get("is_generic") is False or row.get("generic") is False:
                 continue
             kind = str(row["kind"])
+            if kind == "image_phash":  # networks link on identical pictures only
+                continue
             if kind not in cls._KINDS:
                 raise ValueError(f"unknown kind of generic identifier: {kind!r}")
             found[cls._KINDS[kind]].add(str(row["value"]))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from plainsight.ops.models import IdentifierDecision
 
-KINDS = ("phone", "email", "handle", "picture", "sentence")
+KINDS = ("phone", "email", "handle", "image", "image_phash", "sentence")
 
 
 def decide(

@@ -43,7 +43,7 @@ class IdentifierDecision(Base):
     __table_args__ = (UniqueConstraint("kind", "value", name="uq_identifier_decisions_kind_value"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(20), nullable=False)  # phone, email, picture...
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)  # phone, email, image...
     value: Mapped[str] = mapped_column(Text, nullable=False)
     generic: Mapped[bool] = mapped_column(Boolean, nullable=False)
     decided_by: Mapped[str] = mapped_column(String(200), nullable=False)
