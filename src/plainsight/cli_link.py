@@ -28,12 +28,9 @@ app.add_typer(generic_app, name="generic")
 
 
 def _rows(workspace: Any, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    engine = workspace.engine()
-    try:
+    with workspace.reading() as engine:
         rows: list[dict[str, Any]] = engine.run(sql, params).to_pylist()
         return rows
-    finally:
-        engine.close()
 
 
 @app.command()
@@ -81,14 +78,12 @@ def explain_network(
     from plainsight.assess.explain import explain_network as explain
 
     workspace = _workspace(ctx)
-    engine = workspace.engine()
     try:
-        text = explain(engine, network_id)
+        with workspace.reading() as engine:
+            text = explain(engine, network_id)
     except KeyError:
         errors.print(f"[red]error:[/red] no network {escape(network_id)}")
         raise typer.Exit(1) from None
-    finally:
-        engine.close()
     _audit(ctx, workspace, "view", f"network {network_id}")
     console.print(text, markup=False, highlight=False)
 
@@ -103,11 +98,8 @@ def explain_link(
     from plainsight.assess.explain import explain_link as explain
 
     workspace = _workspace(ctx)
-    engine = workspace.engine()
-    try:
+    with workspace.reading() as engine:
         text = explain(engine, a, b)
-    finally:
-        engine.close()
     _audit(ctx, workspace, "view", f"link {a} {b}")
     console.print(text, markup=False, highlight=False)
 
@@ -121,11 +113,8 @@ def export_adverts(
     from plainsight.act.export import export_adverts as export
 
     workspace = _workspace(ctx)
-    engine = workspace.engine()
-    try:
+    with workspace.reading() as engine:
         count = export(engine, output)
-    finally:
-        engine.close()
     _audit(ctx, workspace, "export", "adverts", file=str(output), adverts=count)
     console.print(f"Wrote {count:,} adverts to {output}")
 
@@ -206,11 +195,8 @@ def evaluate(
     from plainsight.link.evaluate import evaluate_workspace
 
     workspace = _workspace(ctx)
-    engine = workspace.engine()
-    try:
+    with workspace.reading() as engine:
         result = evaluate_workspace(engine, truth)
-    finally:
-        engine.close()
     table = Table("level", "precision", "recall", "F1", "adjusted Rand", "adverts")
     for level, s in (("persona", result.persona), ("network", result.network)):
         table.add_row(

@@ -6,7 +6,8 @@ up to date, so every command can start from ``Workspace.open(settings)``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cached_property
 
@@ -77,3 +78,12 @@ class Workspace:
         )
         engine.bind(self.lake.snapshot(), self.lake.dir)
         return engine
+
+    @contextmanager
+    def reading(self) -> Iterator[Engine]:
+        """An engine over the newest version, closed when the block ends."""
+        engine = self.engine()
+        try:
+            yield engine
+        finally:
+            engine.close()
