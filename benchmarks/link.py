@@ -1,4 +1,10 @@
-"""Linking baseline: MinHash-LSH text clustering plus union-find on contacts, scored and timed.
+"""Linking benchmark: ``plainsight run``'s linking side by side with a baseline, scored and timed.
+
+``plainsight`` is the link stage itself (generic identifiers, features, personas with Splink,
+networks, scores), timed on a workspace already imported and extracted (text work done,
+pictures fingerprinted: the issue's "images pre-fingerprinted").
+
+The baseline is MinHash-LSH text clustering plus union-find on contacts.
 
 The approach of published peers (InfoShield's coarse clustering, and the near-duplicate
 advert clustering of earlier anti-trafficking work): shingle each advert's text, MinHash it
@@ -27,10 +33,10 @@ Side by side: :func:`measure` takes any :data:`Linker` (a callable from a worksp
 stage timer to a table of ``advert_id``, ``persona_id``, ``network_id``), so ``plainsight
 run`` can be timed and scored the same way once it exists.
 
-    .venv/bin/python benchmarks/link_baseline.py [--scales 1 10 30] [--seed 7] [--work DIR]
+    .venv/bin/python benchmarks/link.py [--scales 3 30 300] [--images] [--seed 7] [--work DIR]
         [--worlds DIR]   # reuse pre-built worlds DIR/world-<scale>
 
-Writes benchmarks/results/link_baseline.json and prints a table.
+Writes benchmarks/results/link.json and prints a table.
 """
 
 from __future__ import annotations
@@ -64,7 +70,7 @@ from plainsight.settings import load_settings
 from plainsight.synth.adverts import generate_adverts
 from plainsight.workspace import Workspace
 
-RESULTS = Path(__file__).parent / "results" / "link_baseline.json"
+RESULTS = Path(__file__).parent / "results" / "link.json"
 
 NUM_PERM = 128
 BANDS = 32  # 4 rows a band: candidates from about Jaccard 0.42
@@ -307,7 +313,23 @@ def lsh_linker(frequency_filter: bool) -> Linker:
     return link
 
 
+def plainsight_linker(home: Path, stages: Stages) -> pa.Table:
+    """The link stage of ``plainsight run``, then its personas and networks as labels."""
+    from plainsight.link.stage import LinkStage
+
+    with stages.stage("link_stage"):
+        workspace = Workspace.open(load_settings(home, operator="bench"))
+        LinkStage(workspace).run()
+    with stages.stage("read"), workspace.reading() as engine:
+        placed: pa.Table = engine.run(
+            "SELECT p.advert_id, p.persona_id, n.network_id FROM personas p "
+            "JOIN networks n USING (persona_id) ORDER BY p.advert_id"
+        )
+    return placed
+
+
 LINKERS: dict[str, Linker] = {
+    "plainsight": plainsight_linker,
     "raw_phones": raw_phones,
     "lsh_contacts": lsh_linker(frequency_filter=False),
     "lsh_contacts_freq": lsh_linker(frequency_filter=True),
@@ -350,14 +372,14 @@ def in_fresh_process(name: str, home: Path, truth_path: Path) -> dict[str, Any]:
 
 
 def prepare(
-    scale: float, seed: int, work: Path, worlds: Path | None
+    scale: float, seed: int, work: Path, worlds: Path | None, images: bool = False
 ) -> tuple[Path, Path, dict[str, Any]]:
     """A world and a workspace imported and extracted from it (reused when already built)."""
     world = (worlds or work) / f"world-{scale:g}"
-    info: dict[str, Any] = {}
+    info: dict[str, Any] = {"images": images}
     if not (world / "world.json").is_file():
         start = time.perf_counter()
-        generate_adverts(world, scale=scale, seed=seed, images=False)
+        generate_adverts(world, scale=scale, seed=seed, images=images)
         info["generate_seconds"] = round(time.perf_counter() - start, 1)
     home = work / f"ws-{scale:g}"
     if not (home / ".prepared").is_file():
@@ -378,11 +400,12 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-link"))
     parser.add_argument("--worlds", type=Path, default=None)
     parser.add_argument("--linkers", nargs="+", default=list(LINKERS), choices=list(LINKERS))
+    parser.add_argument("--images", action="store_true", help="worlds with pictures")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     runs = json.loads(RESULTS.read_text())["runs"] if RESULTS.is_file() else []
     for scale in args.scales:
-        home, truth, info = prepare(scale, args.seed, args.work, args.worlds)
+        home, truth, info = prepare(scale, args.seed, args.work, args.worlds, args.images)
         for name in args.linkers:
             run = {"scale": scale, "seed": args.seed, "linker": name, **info}
             run.update(in_fresh_process(name, home, truth))
