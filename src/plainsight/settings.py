@@ -86,7 +86,7 @@ def _from_env() -> dict[str, str]:
     return values
 
 
-def load_settings(home: Path | None = None, **flags: Any) -> Settings:
+def load_settings(home: Path | str | None = None, **flags: Any) -> Settings:
     """Build the settings in force: defaults < workspace file < environment < flags.
 
     ``home`` comes from the ``--home`` flag, else ``PLAINSIGHT_HOME``, else the default; the
@@ -97,7 +97,7 @@ def load_settings(home: Path | None = None, **flags: Any) -> Settings:
         SettingsError: a value fails validation; the message names the setting and its source.
     """
     env = _from_env()
-    resolved_home = home or Path(env.get("home", DEFAULT_HOME))
+    resolved_home = Path(home) if home else Path(env.get("home", DEFAULT_HOME))
     layers: list[tuple[str, dict[str, Any]]] = [
         (f"{resolved_home / SETTINGS_FILE}", _from_file(resolved_home)),
         ("the environment", env),

@@ -91,7 +91,16 @@ def test_networks_reach_f1_095_given_true_personas(world: World) -> None:
     p, r, f1 = score(world, networks)
     assert f1 >= 0.95, (p, r, f1)
     assert set(networks["persona_id"].to_pylist()) == set(world.personas["persona_id"].to_pylist())
-    assert set(links["kind"].to_pylist()) >= {"phone", "email", "picture", "text"}
+    assert set(links["kind"].to_pylist()) >= {"phone", "email", "picture"}
+    assert "text" not in set(links["kind"].to_pylist())  # off by default: it chains at scale
+
+
+def test_text_templates_can_still_be_asked_for(world: World) -> None:
+    networks, links = build_networks(
+        world.engine, world.personas, world.generic, kinds=["contacts", "pictures", "text"]
+    )
+    assert "text" in set(links["kind"].to_pylist())
+    assert score(world, networks)[2] >= 0.95
 
 
 def test_generic_filter_is_what_makes_contacts_work(world: World) -> None:
