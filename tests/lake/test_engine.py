@@ -82,3 +82,12 @@ def test_the_same_stage_sql_gives_the_same_answer_on_both_engines(tmp_path: Path
         answers.append(engine.run(sql.ADVERTS).to_pylist())
     assert answers[0] == answers[1]
     assert [a["captures"] for a in answers[0]] == [2, 1]
+
+
+def test_splink_runs_on_the_engine_itself(engine: Engine) -> None:
+    api = engine.splink_api()
+    assert api.sql_dialect.sql_dialect_str == engine.name
+    engine.register("t", pa.table({"a": [["x", "y"], ["z"]], "b": [["y"], ["q"]]}))
+    condition = engine.dialect("list_has_any(a, b) AND array_length(a) > 0")
+    overlaps = engine.run(f"SELECT a, b FROM t WHERE {condition}").to_pylist()
+    assert overlaps == [{"a": ["x", "y"], "b": ["y"]}]

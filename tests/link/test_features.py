@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from plainsight.link.features import LSH_BANDS, build_features, lsh_band_keys
+from plainsight.link.features import LSH_BANDS, build_features, lsh_band_keys, text_shingles
 from plainsight.link.generic import find_generic
 from plainsight.link.schemas import ADVERT_FEATURES
 
@@ -58,3 +58,23 @@ def test_lsh_band_keys_are_deterministic_and_similarity_sensitive() -> None:
     assert set(rows[0]) & set(rows[2])
     assert not set(rows[0]) & set(rows[3])
     assert rows[4] == []
+
+
+def test_text_shingles_are_the_distinct_word_3_grams_sorted() -> None:
+    texts = [
+        "Hi there, Mia here. Hi there!",  # hi there mia here hi there: 4 distinct 3-grams
+        "HI THERE mia... here; hi there",  # the same words: case and punctuation do not count
+        "there hi mia here hi there",  # the same words in another order
+        "New in town",
+        "Two words",
+        "",
+        None,
+    ]
+    rows = text_shingles(pa.array(texts)).to_pylist()
+    assert len(rows[0]) == 4 and rows[0] == sorted(set(rows[0]))
+    assert rows[1] == rows[0]
+    assert rows[2] != rows[0] and set(rows[2]) & set(rows[0])  # "mia here hi", "here hi there"
+    assert len(rows[3]) == 1
+    assert len(rows[4]) == 2  # fewer than three words: the words themselves
+    assert rows[5] == [] and rows[6] == []
+    assert text_shingles(pa.array(texts)).to_pylist() == rows  # the same on every run

@@ -61,6 +61,17 @@ class Engine(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None: ...
 
+    def dialect(self, sql: str) -> str:
+        """DuckDB-dialect SQL (a statement or an expression) in the engine's own dialect.
+
+        For SQL another library runs for us, such as Splink's comparison conditions.
+        """
+        return sql
+
+    @abc.abstractmethod
+    def splink_api(self) -> Any:
+        """Splink's database API on this engine's own connection or session."""
+
     def bind_files(self, name: str, files: list[Path]) -> None:
         """Register a lake table as the given Parquet files."""
         self._register_parquet(name, files, SCHEMAS.get(name, pa.schema([])))
@@ -111,6 +122,11 @@ class DuckDBEngine(Engine):
 
     def table_exists(self, name: str) -> bool:
         return name in {row[0] for row in self.con.execute("SHOW TABLES").fetchall()}
+
+    def splink_api(self) -> Any:
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(connection=self.con)
 
     def close(self) -> None:
         self.con.close()

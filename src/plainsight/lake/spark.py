@@ -8,10 +8,13 @@ is the string-similarity jar that Splink ships inside its own package.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pyarrow as pa
 import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.dialect import rename_func
+from sqlglot.dialects.spark import Spark
 
 from plainsight.errors import MissingExtra
 from plainsight.lake.engine import Engine
@@ -39,6 +42,7 @@ def local_session(cores: int = 2) -> Any:
         SparkSession.builder.master(f"local[{cores}]")
         .appName("plainsight")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
         .config("spark.driver.bindAddress", "127.0.0.1")
@@ -53,9 +57,19 @@ def local_session(cores: int = 2) -> Any:
     return session
 
 
+class _Spark(Spark):
+    """sqlglot's Spark dialect, with what it writes in a form Spark cannot run put right."""
+
+    class Generator(Spark.Generator):  # type: ignore[misc,valid-type]
+        TRANSFORMS: ClassVar[dict[Any, Any]] = {
+            **Spark.Generator.TRANSFORMS,
+            exp.ArrayOverlaps: rename_func("ARRAYS_OVERLAP"),  # DuckDB's list_has_any, not &&
+        }
+
+
 def to_spark(sql: str) -> str:
     """DuckDB-dialect SQL as Spark SQL."""
-    return ";\n".join(sqlglot.transpile(sql, read="duckdb", write="spark"))
+    return ";\n".join(sqlglot.transpile(sql, read="duckdb", write=_Spark))
 
 
 def _signed(kind: pa.DataType) -> pa.DataType:
@@ -107,6 +121,19 @@ class SparkEngine(Engine):
 
     def table_exists(self, name: str) -> bool:
         return bool(self.session.catalog.tableExists(name))
+
+    def dialect(self, sql: str) -> str:
+        return to_spark(sql)
+
+    def splink_api(self) -> Any:
+        from splink import SparkAPI
+
+        partitions = int(self.session.conf.get("spark.sql.shuffle.partitions") or 4)
+        return SparkAPI(  # type: ignore[no-untyped-call]
+            spark_session=self.session,
+            break_lineage_method="persist",  # in memory: no checkpoint directory to set up
+            num_partitions_on_repartition=partitions,
+        )
 
     def close(self) -> None:
         """Leave the session running: starting Spark is slow, and it is shared per process."""

@@ -4,12 +4,18 @@ One row per advert (``ADVERT_FEATURES``): names, ages, contacts, places, picture
 with generic identifiers set aside (listed in ``ignored`` so an explanation can say "ignored:
 generic"). The text also gets hashed word 3-grams (exact Jaccard for comparing) and MinHash
 band keys from rensa (for blocking: similar texts share a band).
+
+The engine gathers the lists and the text; the hashing (words, 3-grams, pHash hex to
+numbers, MinHash) runs here over Arrow with numpy, so every engine gives the same numbers.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import rensa
 
 from plainsight.lake.engine import Engine
@@ -17,7 +23,7 @@ from plainsight.link import sql
 from plainsight.link.generic import generic_set
 from plainsight.link.schemas import ADVERT_FEATURES
 
-__all__ = ["LSH_BANDS", "LSH_ROWS", "build_features", "lsh_band_keys"]
+__all__ = ["LSH_BANDS", "LSH_ROWS", "build_features", "lsh_band_keys", "text_shingles"]
 
 LSH_BANDS = 20
 LSH_ROWS = 3
@@ -38,10 +44,84 @@ def build_features(engine: Engine, generic: pa.Table) -> pa.Table:
     """
     engine.register("link_generic", generic_set(generic))
     table = engine.run(sql.advert_features_sql())
-    shingles = table.column("shingles").combine_chunks()
-    bands = lsh_band_keys(shingles)
-    table = table.append_column("lsh_bands", bands)
+    for name in ("phashes", "phashes_mirror"):
+        column = table.schema.get_field_index(name)
+        table = table.set_column(column, name, _hex_numbers(table.column(name)))
+    shingles = text_shingles(table.column("text"))
+    table = table.append_column("shingles", shingles)
+    table = table.append_column("lsh_bands", lsh_band_keys(shingles))
     return table.select(ADVERT_FEATURES.names).cast(ADVERT_FEATURES)
+
+
+def _list_offsets(lists: pa.ListArray) -> np.ndarray:
+    lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False)
+    return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+
+
+def _hex_numbers(lists: pa.ListArray | pa.ChunkedArray) -> pa.ListArray:
+    """Lists of hexadecimal strings (pHashes) as lists of uint64, in the same order."""
+    if isinstance(lists, pa.ChunkedArray):
+        lists = lists.combine_chunks()
+    flat = lists.flatten().to_pylist()
+    values = np.fromiter((int(x, 16) for x in flat), np.uint64, len(flat))
+    return pa.ListArray.from_arrays(pa.array(_list_offsets(lists)), pa.array(values))
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit moves every output bit."""
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        mixed: np.ndarray = x ^ (x >> np.uint64(31))
+        return mixed
+
+
+def _rotl(x: np.ndarray, bits: int) -> np.ndarray:
+    rotated: np.ndarray = (x << np.uint64(bits)) | (x >> np.uint64(64 - bits))
+    return rotated
+
+
+def text_shingles(text: pa.Array | pa.ChunkedArray) -> pa.ListArray:
+    """Hashed word 3-grams of each text (its words when it has fewer than three), as sorted
+    lists of distinct uint64. A word is a run of ``\\w`` characters of the lower-cased text;
+    a word's hash is the first 8 bytes of its BLAKE2b digest, a 3-gram's its words' hashes
+    mixed in order."""
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    rows = len(text)
+    words = pc.split_pattern_regex(pc.utf8_lower(pc.fill_null(text, "")), r"\W+")
+    flat = words.flatten()
+    row = np.repeat(np.arange(rows, dtype=np.int64), np.diff(_list_offsets(words)))
+    keep = pc.greater(pc.binary_length(flat), 0).to_numpy(zero_copy_only=False)
+    flat, row = flat.filter(pa.array(keep)), row[keep]
+    encoded = pc.dictionary_encode(flat)
+    vocabulary = encoded.dictionary.to_pylist()
+    word_hash = np.fromiter(
+        (
+            int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")
+            for w in vocabulary
+        ),
+        np.uint64,
+        len(vocabulary),
+    )
+    h = word_hash[encoded.indices.to_numpy(zero_copy_only=False)]
+    counts = np.bincount(row, minlength=rows)
+    whole = row[:-2] == row[2:] if len(h) >= 3 else np.zeros(0, bool)
+    grams = _mix(h[:-2] ^ _rotl(h[1:-1], 21) ^ _rotl(h[2:], 42))[whole] if len(h) >= 3 else h[:0]
+    short = (counts < 3)[row]
+    values = np.concatenate([grams, h[short]])
+    owner = np.concatenate([row[:-2][whole] if len(h) >= 3 else row[:0], row[short]])
+    order = np.lexsort((values, owner))
+    values, owner = values[order], owner[order]
+    first = np.ones(len(values), bool)
+    first[1:] = (values[1:] != values[:-1]) | (owner[1:] != owner[:-1])
+    values, owner = values[first], owner[first]
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=rows))])
+    return pa.ListArray.from_arrays(
+        pa.array(offsets.astype(np.int32)), pa.array(values, pa.uint64())
+    )
 
 
 def lsh_band_keys(shingles: pa.ListArray | pa.ChunkedArray) -> pa.ListArray:

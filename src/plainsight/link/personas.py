@@ -4,9 +4,10 @@
    the same picture (SHA-256) or a 16-bit band of a picture's pHash, or a MinHash-LSH band of
    their text (:func:`plainsight.link.sql.blocked_pairs_sql`). Keys held by more than
    ``max_block`` adverts are skipped, so the work grows with the adverts, not their square.
-2. **Score.** Splink (DuckDB, on the engine's own connection) compares each pair on phones,
-   e-mails/handles, names, ages, pictures (pHash Hamming distance), text (Jaccard) and towns,
-   with the m/u values of the packaged :class:`PersonaModel` (learned from labelled pairs).
+2. **Score.** Splink (on the engine's own DuckDB connection or Spark session) compares each
+   pair on phones, e-mails/handles, names, ages, pictures (pHash Hamming distance), text
+   (Jaccard) and towns, with the m/u values of the packaged :class:`PersonaModel` (learned
+   from labelled pairs).
 3. **Cluster.** Pairs at or above the model's threshold are linked; a persona is a connected
    component of linked adverts (an advert linked to nothing is a persona of its own). Its id is
    ``P-`` and 12 hex digits of the SHA-256 of its earliest advert (by first capture, then id),
@@ -29,7 +30,6 @@ import pyarrow.compute as pc
 from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
 from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 
-from plainsight.errors import PlainsightError
 from plainsight.lake.engine import Engine
 from plainsight.link import sql
 from plainsight.link.personas_model import COMPARISONS, PersonaModel
@@ -57,7 +57,7 @@ def link_personas(
     """Group adverts into personas and say why: ``(PERSONAS, PERSONA_LINKS)``.
 
     Args:
-        engine: a DuckDB engine (Splink runs on its connection).
+        engine: the engine bound to the lake (Splink runs on it too).
         features: ``ADVERT_FEATURES`` from :func:`plainsight.link.features.build_features`.
         model: the persona model; the one shipped in the package by default.
 
@@ -91,18 +91,20 @@ def score_pairs(
     floor: float | None = None,
     reasons: bool = True,
 ) -> pa.Table:
-    """Every blocked pair scored by Splink: advert_a, advert_b, weights, gammas, reasons."""
-    from splink import DuckDBAPI, Linker
+    """Every blocked pair scored by Splink: advert_a, advert_b, weights, gammas, reasons.
 
-    con = getattr(engine, "con", None)
-    if con is None:
-        raise PlainsightError("persona linking runs Splink on DuckDB; use the duckdb engine")
+    Splink runs on the engine's own connection (DuckDB) or session (Spark), with the model's
+    comparisons written in the engine's dialect.
+    """
+    from splink import Linker
+
     engine.register("link_features", features)
     engine.register("link_keys", engine.run(sql.blocking_keys_sql()))
     engine.register("link_pairs", engine.run(sql.blocked_pairs_sql(max_block, MAX_ALONE)))
     engine.register("link_input", engine.run(sql.splink_input_sql()))
-    db_api = DuckDBAPI(connection=con)
-    settings: dict[str, Any] = model.settings()
+    db_api = engine.splink_api()
+    settings = _in_dialect(model.settings(), engine)
+    settings["sql_dialect"] = db_api.sql_dialect.sql_dialect_str
     settings["additional_columns_to_retain"] = ["ignored", "phashes_mirror"]
     linker = Linker(db_api.register("link_input"), settings, log_level=logging.WARNING)
     pairs = db_api.register("link_pairs")
@@ -114,6 +116,15 @@ def score_pairs(
         )
     finally:
         predicted.drop_table_from_database_and_remove_from_cache()
+
+
+def _in_dialect(settings: dict[str, Any], engine: Engine) -> dict[str, Any]:
+    """Splink settings with every comparison's SQL in the engine's dialect."""
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level["sql_condition"].strip().upper() != "ELSE":
+                level["sql_condition"] = engine.dialect(level["sql_condition"])
+    return settings
 
 
 def persona_id(advert_id: str) -> str:

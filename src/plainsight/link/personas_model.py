@@ -45,6 +45,7 @@ def _min_distance(left: str, right: str) -> str:
     )
 
 
+_SHARED_FILES = "array_length(array_intersect(image_sha256_l, image_sha256_r))"
 _PHASH = (
     f"least({_min_distance('phashes_l', 'phashes_r')}, "
     f"{_min_distance('phashes_l', 'phashes_mirror_r')})"
@@ -53,22 +54,33 @@ _AGE_GAP = (
     "list_min(list_transform(ages_l, lambda a: list_min(list_transform(ages_r, "
     "lambda b: abs(a - b)))))"
 )
-_SHARED_SHINGLES = "len(list_intersect(shingles_l, shingles_r))"
+_SHARED_SHINGLES = "array_length(array_intersect(shingles_l, shingles_r))"
 _JACCARD = (
-    f"({_SHARED_SHINGLES} / greatest(1, len(shingles_l) + len(shingles_r) - {_SHARED_SHINGLES}))"
+    f"({_SHARED_SHINGLES} / greatest(1, array_length(shingles_l) + array_length(shingles_r) "
+    f"- {_SHARED_SHINGLES}))"
 )
 
 
+_JACCARD_2 = f"(round({_JACCARD} * 100) / 100)"
+"""The Jaccard similarity to 2 decimals, rounded the same way on every engine."""
+
+
 def _both(column: str) -> str:
-    return f"len({column}_l) = 0 OR len({column}_r) = 0"
+    return f"array_length({column}_l) = 0 OR array_length({column}_r) = 0"
 
 
 def _joined(column: str, side: str) -> str:
-    return f"array_to_string({column}_{side}, ', ')"
+    values = f"{column}_{side}"
+    if column == "ages":  # numbers: joined as text
+        values = f"list_transform({values}, lambda a: a::VARCHAR)"
+    return f"array_to_string({values}, ', ')"
 
 
 def _shared(column: str) -> str:
-    return f"array_to_string(list_sort(list_intersect({column}_l, {column}_r)), ', ')"
+    shared = f"list_sort(array_intersect({column}_l, {column}_r))"
+    if column == "ages":  # numbers: joined as text
+        shared = f"list_transform({shared}, lambda a: a::VARCHAR)"
+    return f"array_to_string({shared}, ', ')"
 
 
 def _presence(name: str, column: str, noun: str, plural: str) -> Comparison:
@@ -134,15 +146,13 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level("missing", _both("phashes"), "'no pictures on one side'", null=True),
             Level(
                 "same files",
-                "len(list_intersect(image_sha256_l, image_sha256_r)) >= 2",
-                "'same pictures (' || len(list_intersect(image_sha256_l, image_sha256_r)) "
-                "|| ' shared, not generic)'",
+                f"{_SHARED_FILES} >= 2",
+                f"'same pictures (' || {_SHARED_FILES} || ' shared, not generic)'",
             ),
             Level(
                 "same file",
                 "list_has_any(image_sha256_l, image_sha256_r)",
-                "'same picture (' || len(list_intersect(image_sha256_l, image_sha256_r)) "
-                "|| ' shared, not generic)'",
+                f"'same picture (' || {_SHARED_FILES} || ' shared, not generic)'",
             ),
             Level("close", f"{_PHASH} <= 8", f"'pictures ' || {_PHASH} || ' bits apart (pHash)'"),
             Level("near", f"{_PHASH} <= 16", f"'pictures ' || {_PHASH} || ' bits apart (pHash)'"),
@@ -161,22 +171,22 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level(
                 "near copy",
                 f"{_JACCARD} >= 0.6",
-                f"'texts nearly the same (Jaccard ' || round({_JACCARD}, 2) || ')'",
+                f"'texts nearly the same (Jaccard ' || {_JACCARD_2} || ')'",
             ),
             Level(
                 "similar",
                 f"{_JACCARD} >= 0.35",
-                f"'texts similar (Jaccard ' || round({_JACCARD}, 2) || ')'",
+                f"'texts similar (Jaccard ' || {_JACCARD_2} || ')'",
             ),
             Level(
                 "some",
                 f"{_JACCARD} >= 0.15",
-                f"'texts share some phrasing (Jaccard ' || round({_JACCARD}, 2) || ')'",
+                f"'texts share some phrasing (Jaccard ' || {_JACCARD_2} || ')'",
             ),
             Level(
                 "different",
                 "ELSE",
-                f"'texts differ (Jaccard ' || round({_JACCARD}, 2) || ')'",
+                f"'texts differ (Jaccard ' || {_JACCARD_2} || ')'",
             ),
         ),
     ),

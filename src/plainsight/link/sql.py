@@ -78,8 +78,8 @@ def identifier_stats_sql(min_adverts: int, kinds: tuple[str, ...]) -> str:
     ),
     candidates AS (
         SELECT c.* FROM counted c
-        WHERE c.adverts >= {int(min_adverts)}
-           OR (c.kind, c.value) IN (SELECT (kind, value) FROM link_decisions)
+        LEFT JOIN link_decisions d ON d.kind = c.kind AND d.value = c.value
+        WHERE c.adverts >= {int(min_adverts)} OR d.kind IS NOT NULL
     ),
     carried AS (
         SELECT o.kind, o.value, o.advert_id, o.source
@@ -108,28 +108,41 @@ def identifier_stats_sql(min_adverts: int, kinds: tuple[str, ...]) -> str:
         FROM carried c JOIN site_size s USING (source)
         GROUP BY c.kind, c.value, c.source
     ),
-    share AS (
-        SELECT kind, value, max(share) AS site_share, arg_max(source, share) AS top_site
-        FROM per_site GROUP BY kind, value
+    share AS (SELECT kind, value, max(share) AS site_share FROM per_site GROUP BY kind, value),
+    top AS (
+        SELECT s.kind, s.value, min(p.source) AS top_site
+        FROM share s JOIN per_site p
+            ON p.kind = s.kind AND p.value = s.value AND p.share = s.site_share
+        GROUP BY s.kind, s.value
     )
     SELECT k.kind, k.value, k.adverts, k.sites,
         coalesce(op.other_phones, 0) AS other_phones,
         coalesce(om.other_names, 0) AS other_names,
-        sh.site_share, sh.top_site
+        sh.site_share, t.top_site
     FROM candidates k
     LEFT JOIN other_phones op USING (kind, value)
     LEFT JOIN other_names om USING (kind, value)
     LEFT JOIN share sh USING (kind, value)
+    LEFT JOIN top t USING (kind, value)
     ORDER BY k.kind, k.adverts DESC, k.value
     """
+
+
+def _sorted_set(value: str, where: str) -> str:
+    """The distinct values of a group, sorted (an empty group: NULL on DuckDB)."""
+    return f"list_sort(list_distinct(list({value}) FILTER (WHERE {where})))"
 
 
 def advert_features_sql() -> str:
     """One row per advert: its identifiers over all captures, generic ones set aside.
 
     Reads ``link_generic`` (kind, value) of the identifiers judged generic. The text is the
-    latest capture's title and body without generic sentences, in their order.
+    latest capture's title and body without generic sentences, in their order. Pictures'
+    pHashes come as hex strings (sorted; 16 digits, so as numbers too); the caller makes them
+    numbers, and the text's shingles and bands, in Python, the same on every engine.
     """
+    town = "json_extract_string(detail, '$.kind') = 'town'"
+    age_ok = "TRY_CAST(value AS INTEGER) IS NOT NULL"
     return f"""
     WITH generic AS (SELECT kind, value FROM link_generic),
     f AS (
@@ -141,26 +154,20 @@ def advert_features_sql() -> str:
         SELECT f.* FROM f ANTI JOIN generic g ON g.kind = f.kind AND g.value = f.value
     ),
     ignored AS (
-        SELECT f.advert_id,
-            list(DISTINCT f.kind || ':' || f.value ORDER BY f.kind || ':' || f.value) AS ignored
+        SELECT f.advert_id, list_sort(list_distinct(list(f.kind || ':' || f.value))) AS ignored
         FROM f SEMI JOIN generic g ON g.kind = f.kind AND g.value = f.value
         GROUP BY f.advert_id
     ),
     grouped AS (
         SELECT advert_id,
-            list(DISTINCT value ORDER BY value) FILTER (WHERE kind = 'name') AS names,
-            list(DISTINCT TRY_CAST(value AS INTEGER) ORDER BY TRY_CAST(value AS INTEGER))
-                FILTER (WHERE kind = 'age' AND TRY_CAST(value AS INTEGER) IS NOT NULL) AS ages,
-            list(DISTINCT value ORDER BY value) FILTER (WHERE kind = 'phone') AS phones,
-            list(DISTINCT value ORDER BY value) FILTER (WHERE kind = 'email') AS emails,
-            list(DISTINCT value ORDER BY value) FILTER (WHERE kind = 'handle') AS handles,
-            list(DISTINCT value ORDER BY value)
-                FILTER (WHERE kind = 'place' AND json_extract_string(detail, '$.kind') = 'town')
-                AS towns,
-            list(DISTINCT value ORDER BY value)
-                FILTER (WHERE kind = 'place'
-                    AND coalesce(json_extract_string(detail, '$.kind'), '') <> 'town') AS areas,
-            list(DISTINCT value ORDER BY value) FILTER (WHERE kind = 'postcode') AS postcodes
+            {_sorted_set("value", "kind = 'name'")} AS names,
+            {_sorted_set("TRY_CAST(value AS INTEGER)", "kind = 'age' AND " + age_ok)} AS ages,
+            {_sorted_set("value", "kind = 'phone'")} AS phones,
+            {_sorted_set("value", "kind = 'email'")} AS emails,
+            {_sorted_set("value", "kind = 'handle'")} AS handles,
+            {_sorted_set("value", f"kind = 'place' AND {town}")} AS towns,
+            {_sorted_set("value", f"kind = 'place' AND NOT coalesce({town}, false)")} AS areas,
+            {_sorted_set("value", "kind = 'postcode'")} AS postcodes
         FROM kept GROUP BY advert_id
     ),
     pictures AS (
@@ -173,19 +180,16 @@ def advert_features_sql() -> str:
           AND coalesce(fp.phash, '') NOT IN (SELECT value FROM generic WHERE kind = 'image_phash')
     ),
     ignored_pictures AS (
-        SELECT p.advert_id, list(DISTINCT 'image:' || p.sha256 ORDER BY 'image:' || p.sha256)
-            AS ignored
-        FROM pictures p ANTI JOIN kept_pictures k USING (advert_id, sha256)
+        SELECT p.advert_id, list_sort(list_distinct(list('image:' || p.sha256))) AS ignored
+        FROM pictures p ANTI JOIN kept_pictures k
+            ON k.advert_id = p.advert_id AND k.sha256 = p.sha256
         GROUP BY p.advert_id
     ),
     picture_lists AS (
         SELECT advert_id,
-            list(DISTINCT sha256 ORDER BY sha256) AS image_sha256,
-            list(DISTINCT ('0x' || phash)::UBIGINT ORDER BY ('0x' || phash)::UBIGINT)
-                FILTER (WHERE phash IS NOT NULL) AS phashes,
-            list(DISTINCT ('0x' || phash_mirror)::UBIGINT
-                ORDER BY ('0x' || phash_mirror)::UBIGINT)
-                FILTER (WHERE phash_mirror IS NOT NULL) AS phashes_mirror
+            {_sorted_set("sha256", "sha256 IS NOT NULL")} AS image_sha256,
+            {_sorted_set("phash", "phash IS NOT NULL")} AS phashes,
+            {_sorted_set("phash_mirror", "phash_mirror IS NOT NULL")} AS phashes_mirror
         FROM kept_pictures GROUP BY advert_id
     ),
     latest AS (
@@ -193,9 +197,9 @@ def advert_features_sql() -> str:
         FROM adverts a JOIN captures c ON c.capture_id = a.latest_capture_id
     ),
     pieces AS (
-        SELECT advert_id, unnest(regexp_extract_all(raw, '{SENTENCE_PATTERN}')) AS piece,
-            generate_subscripts(regexp_extract_all(raw, '{SENTENCE_PATTERN}'), 1) AS pos
-        FROM latest
+        SELECT l.advert_id, p.piece, p.pos
+        FROM latest l,
+            unnest(regexp_extract_all(l.raw, '{SENTENCE_PATTERN}')) WITH ORDINALITY AS p(piece, pos)
     ),
     text AS (
         SELECT advert_id, string_agg(trim(piece), ' ' ORDER BY pos) AS text
@@ -203,8 +207,7 @@ def advert_features_sql() -> str:
         WHERE lower(trim(regexp_replace(piece, '\\s+', ' ', 'g')))
             NOT IN (SELECT value FROM generic WHERE kind = 'sentence')
         GROUP BY advert_id
-    ),
-    words AS (SELECT advert_id, text, regexp_extract_all(lower(text), '\\w+') AS w FROM text)
+    )
     SELECT a.advert_id, a.source, a.ad_id, a.first_captured_at, a.last_captured_at,
         coalesce(g.names, []) AS names, coalesce(g.ages, []) AS ages,
         coalesce(g.phones, []) AS phones, coalesce(g.emails, []) AS emails,
@@ -213,27 +216,16 @@ def advert_features_sql() -> str:
         coalesce(p.image_sha256, []) AS image_sha256, coalesce(p.phashes, []) AS phashes,
         coalesce(p.phashes_mirror, []) AS phashes_mirror,
         coalesce(t.text, '') AS text,
-        coalesce({_shingles_sql("t.w")}, []) AS shingles,
         list_sort(list_distinct(coalesce(i.ignored, []) || coalesce(ip.ignored, [])))
             AS ignored
     FROM adverts a
-    LEFT JOIN grouped g USING (advert_id)
-    LEFT JOIN picture_lists p USING (advert_id)
-    LEFT JOIN words t USING (advert_id)
-    LEFT JOIN ignored i USING (advert_id)
-    LEFT JOIN ignored_pictures ip USING (advert_id)
+    LEFT JOIN grouped g ON g.advert_id = a.advert_id
+    LEFT JOIN picture_lists p ON p.advert_id = a.advert_id
+    LEFT JOIN text t ON t.advert_id = a.advert_id
+    LEFT JOIN ignored i ON i.advert_id = a.advert_id
+    LEFT JOIN ignored_pictures ip ON ip.advert_id = a.advert_id
     ORDER BY a.advert_id
     """
-
-
-def _shingles_sql(w: str) -> str:
-    """Hashed word 3-grams of a list of words (the words when there are fewer than three)."""
-    return (
-        f"CASE WHEN len({w}) < 3 THEN list_sort(list_distinct(list_transform({w}, "
-        "lambda x: hash(x)))) "
-        f"ELSE list_sort(list_distinct(list_transform(range(1, len({w}) - 1), "
-        f"lambda i: hash({w}[i] || ' ' || {w}[i + 1] || ' ' || {w}[i + 2])))) END"
-    )
 
 
 PHASH_BANDS = 2
@@ -265,15 +257,16 @@ def blocking_keys_sql() -> str:
         FROM link_features
     ),
     named AS (
-        SELECT advert_id, unnest(CASE WHEN len(names) = 0 THEN [''] ELSE names END) AS name
+        SELECT advert_id,
+            unnest(CASE WHEN array_length(names) = 0 THEN [''] ELSE names END) AS name
         FROM link_features
     ),
     contact AS (
         SELECT DISTINCT advert_id, 'phone' AS rule, unnest(phones) AS key FROM link_features
         UNION ALL SELECT DISTINCT advert_id, 'email', unnest(emails) FROM link_features
         UNION ALL SELECT DISTINCT advert_id, 'handle', unnest(handles) FROM link_features
-        UNION ALL SELECT DISTINCT advert_id, 'text', unnest(lsh_bands)::VARCHAR
-            FROM link_features
+        UNION ALL SELECT DISTINCT advert_id, 'text', band::VARCHAR
+            FROM (SELECT advert_id, unnest(lsh_bands) AS band FROM link_features)
     )
     SELECT DISTINCT advert_id, 'picture' AS rule, unnest(image_sha256) AS key FROM link_features
     UNION ALL SELECT DISTINCT advert_id, 'phash', key FROM ({bands})
@@ -337,17 +330,17 @@ def scored_pairs_sql(
         parts.append(
             f"struct_pack(comparison := '{c.name}', "
             f"level := CASE \"gamma_{c.name}\" {cases_label} ELSE 'missing' END, "
-            f'weight := round("mw_{c.name}", 2), '
+            f'weight := (round("mw_{c.name}" * 100) / 100)::DOUBLE, '
             f'text := CASE "gamma_{c.name}" {cases_text} ELSE NULL END)'
         )
     generic = (
-        "struct_pack(comparison := 'generic', level := 'ignored', weight := 0.0, "
-        "text := 'ignored (generic): ' || array_to_string(list_intersect(ignored_l, ignored_r), "
+        "struct_pack(comparison := 'generic', level := 'ignored', weight := 0.0::DOUBLE, "
+        "text := 'ignored (generic): ' || array_to_string(array_intersect(ignored_l, ignored_r), "
         "', '))"
     )
     reasons_sql = (
         f"to_json(list_concat(list_filter([{', '.join(parts)}], lambda x: x.weight <> 0), "
-        f"CASE WHEN len(list_intersect(ignored_l, ignored_r)) > 0 THEN [{generic}] "
+        f"CASE WHEN list_has_any(ignored_l, ignored_r) THEN [{generic}] "
         "ELSE [] END))"
         if reasons
         else "NULL"
