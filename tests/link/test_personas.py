@@ -48,7 +48,8 @@ def features(persona_world: PersonaWorld) -> pa.Table:
 
 @pytest.fixture(scope="module")
 def linked(persona_world: PersonaWorld, features: pa.Table) -> tuple[pa.Table, pa.Table]:
-    return link_personas(persona_world.engine, features)
+    personas, links, _ = link_personas(persona_world.engine, features)
+    return personas, links
 
 
 def _clusters(personas: pa.Table) -> dict[str, str]:
@@ -112,7 +113,7 @@ def test_persona_ids_are_stable_and_named_after_the_earliest_advert(
     persona_world: PersonaWorld, features: pa.Table, linked: tuple[pa.Table, pa.Table]
 ) -> None:
     personas, links = linked
-    again, again_links = link_personas(persona_world.engine, features)
+    again, again_links, _ = link_personas(persona_world.engine, features)
     assert again.equals(personas)
     assert again_links.equals(links)
     first = dict(

@@ -92,6 +92,7 @@ class DuckDBEngine(Engine):
             "autoinstall_known_extensions": False
         }
         config["autoload_known_extensions"] = False
+        config["enable_progress_bar"] = False  # plainsight draws its own (Rich)
         if threads:
             config["threads"] = threads
         if memory_limit:

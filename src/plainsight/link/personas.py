@@ -32,10 +32,11 @@ from scipy.sparse.csgraph import connected_components  # type: ignore[import-unt
 
 from plainsight.lake.engine import Engine
 from plainsight.link import sql
+from plainsight.link.pair_cache import predict_with_cache
 from plainsight.link.personas_model import COMPARISONS, PersonaModel
 from plainsight.link.schemas import PERSONA_LINKS, PERSONAS
 
-__all__ = ["MAX_BLOCK", "cluster", "link_personas", "persona_id", "score_pairs"]
+__all__ = ["MAX_BLOCK", "block", "cluster", "link_personas", "persona_id", "predict", "score_pairs"]
 
 MAX_BLOCK = 400
 """A blocking key held by more adverts than this is skipped (too common to say anything)."""
@@ -53,19 +54,30 @@ def link_personas(
     *,
     max_block: int = MAX_BLOCK,
     keep_probability: float = KEEP_PROBABILITY,
-) -> tuple[pa.Table, pa.Table]:
-    """Group adverts into personas and say why: ``(PERSONAS, PERSONA_LINKS)``.
+    cache: pa.Table | None = None,
+) -> tuple[pa.Table, pa.Table, pa.Table | None]:
+    """Group adverts into personas and say why: ``(PERSONAS, PERSONA_LINKS, pair cache)``.
 
     Args:
         engine: the engine bound to the lake (Splink runs on it too).
         features: ``ADVERT_FEATURES`` from :func:`plainsight.link.features.build_features`.
         model: the persona model; the one shipped in the package by default.
+        cache: the pair scores of an earlier run (:mod:`plainsight.link.pair_cache`): pairs
+            whose two adverts' inputs are unchanged are not scored again; the answer is the
+            same as scoring everything. ``None`` scores everything and returns no cache.
 
     Example:
-        >>> personas, links = link_personas(engine, build_features(engine, find_generic(engine)))
+        >>> personas, links, _ = link_personas(engine, build_features(engine, find_generic(engine)))
     """
     model = model or PersonaModel.load()
-    scored = score_pairs(engine, features, model, max_block=max_block, floor=keep_probability)
+    if cache is None:
+        scored = score_pairs(engine, features, model, max_block=max_block, floor=keep_probability)
+        fresh_cache = None
+    else:
+        block(engine, features, max_block=max_block)
+        scored, fresh_cache = predict_with_cache(
+            engine, cache, lambda: predict(engine, model, floor=keep_probability)
+        )
     linked = pc.greater_equal(scored.column("match_probability"), model.threshold)
     links = pa.table(
         {
@@ -79,7 +91,7 @@ def link_personas(
         }
     ).cast(PERSONA_LINKS)
     personas = cluster(features, links.filter(linked))
-    return personas, links
+    return personas, links, fresh_cache
 
 
 def score_pairs(
@@ -96,12 +108,24 @@ def score_pairs(
     Splink runs on the engine's own connection (DuckDB) or session (Spark), with the model's
     comparisons written in the engine's dialect.
     """
-    from splink import Linker
+    block(engine, features, max_block=max_block)
+    return predict(engine, model, floor=floor, reasons=reasons)
 
+
+def block(engine: Engine, features: pa.Table, *, max_block: int = MAX_BLOCK) -> None:
+    """Register the candidate pairs (``link_pairs``) and Splink's input (``link_input``)."""
     engine.register("link_features", features)
     engine.register("link_keys", engine.run(sql.blocking_keys_sql()))
     engine.register("link_pairs", engine.run(sql.blocked_pairs_sql(max_block, MAX_ALONE)))
     engine.register("link_input", engine.run(sql.splink_input_sql()))
+
+
+def predict(
+    engine: Engine, model: PersonaModel, *, floor: float | None = None, reasons: bool = True
+) -> pa.Table:
+    """Score the registered ``link_pairs`` with Splink (see :func:`block`)."""
+    from splink import Linker
+
     db_api = engine.splink_api()
     settings = _in_dialect(model.settings(), engine)
     settings["sql_dialect"] = db_api.sql_dialect.sql_dialect_str

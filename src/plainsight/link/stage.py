@@ -35,6 +35,9 @@ class LinkReport:
     networks: int = 0
     persona_links: int = 0
     network_links: int = 0
+    pairs_scored: int = 0
+    """Candidate pairs Splink scored this run (pairs whose adverts were unchanged are reused)."""
+    pairs_reused: int = 0
 
 
 class LinkStage:
@@ -58,7 +61,12 @@ class LinkStage:
             features = build_features(engine, generic)
             engine.register("advert_features", features)
             self._step(2)
-            personas, persona_links = link_personas(engine, features)
+            previous = (
+                engine.read_table("persona_pair_cache")
+                if engine.table_exists("persona_pair_cache")
+                else pa.table({})
+            )
+            personas, persona_links, cache = link_personas(engine, features, cache=previous)
             engine.register("personas", personas)
             engine.register("persona_links", persona_links)
             self._step(3)
@@ -81,10 +89,15 @@ class LinkStage:
             "network_links": network_links,
             "network_scores": scores,
         }
+        if cache is not None:
+            tables["persona_pair_cache"] = cache
         with self.ws.lake.transaction(note="link and assess") as tx:
             for name, table in tables.items():
                 tx.replace(name, table)
+        reused = _reused(previous, cache)
         return LinkReport(
+            pairs_scored=(cache.num_rows if cache is not None else 0) - reused,
+            pairs_reused=reused,
             adverts=features.num_rows,
             generic=int(pa.compute.sum(generic["generic"]).as_py() or 0),
             personas=len(set(personas["persona_id"].to_pylist())),
@@ -92,3 +105,13 @@ class LinkStage:
             persona_links=persona_links.num_rows,
             network_links=network_links.num_rows,
         )
+
+
+def _reused(previous: pa.Table, cache: pa.Table | None) -> int:
+    """Pairs of this run's cache that the previous run had already scored, unchanged."""
+    keys = ["advert_a", "advert_b", "hash_a", "hash_b"]
+    if cache is None or not previous.num_rows or not cache.num_rows:
+        return 0
+    return int(
+        cache.select(keys).join(previous.select(keys), keys=keys, join_type="inner").num_rows
+    )
