@@ -92,12 +92,12 @@ class DuckDBEngine(Engine):
             "autoinstall_known_extensions": False
         }
         config["autoload_known_extensions"] = False
-        config["enable_progress_bar"] = False  # plainsight draws its own (Rich)
         if threads:
             config["threads"] = threads
         if memory_limit:
             config["memory_limit"] = memory_limit
         self.con = duckdb.connect(":memory:", config=config)
+        self.con.execute("SET enable_progress_bar = false")  # plainsight draws its own (Rich)
 
     def _execute(self, sql: str, params: list[Any] | None) -> pa.Table:
         relation = self.con.sql(sql, params=params) if params else self.con.sql(sql)
