@@ -319,7 +319,7 @@ def plainsight_linker(home: Path, stages: Stages) -> pa.Table:
 
     with stages.stage("link_stage"):
         workspace = Workspace.open(load_settings(home, operator="bench"))
-        LinkStage(workspace).run()
+        LinkStage(workspace, incremental=False).run()  # a full run: nothing reused
     with stages.stage("read"), workspace.reading() as engine:
         placed: pa.Table = engine.run(
             "SELECT p.advert_id, p.persona_id, n.network_id FROM personas p "

@@ -297,7 +297,12 @@ def extract(
 
 
 @app.command()
-def run(ctx: typer.Context) -> None:
+def run(
+    ctx: typer.Context,
+    full: Annotated[
+        bool, typer.Option(help="Score every candidate pair again instead of reusing scores.")
+    ] = False,
+) -> None:
     """Run the stages: extraction (incremental), then linking and assessment."""
     from plainsight.extract.stage import ExtractStage
     from plainsight.link.stage import LinkStage
@@ -312,7 +317,7 @@ def run(ctx: typer.Context) -> None:
             bar.update(tasks[what], completed=done, total=total)
 
         result = ExtractStage(workspace, progress=report).run()
-        linked = LinkStage(workspace, progress=report).run()
+        linked = LinkStage(workspace, progress=report, incremental=not full).run()
     _audit(ctx, workspace, "process", "run", captures=result.captures, adverts=linked.adverts)
     console.print(
         f"Extracted {result.captures:,} captures: {result.facts:,} facts, "
@@ -322,7 +327,8 @@ def run(ctx: typer.Context) -> None:
     )
     console.print(
         f"Linked {linked.adverts:,} adverts into {linked.personas:,} personas and "
-        f"{linked.networks:,} networks ({linked.generic:,} generic identifiers kept out). "
+        f"{linked.networks:,} networks ({linked.generic:,} generic identifiers kept out; "
+        f"{linked.pairs_scored:,} pairs scored, {linked.pairs_reused:,} reused). "
         "`plainsight networks` ranks them."
     )
 

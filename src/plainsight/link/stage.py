@@ -43,9 +43,12 @@ class LinkReport:
 class LinkStage:
     """Link adverts into personas and networks, and score the networks."""
 
-    def __init__(self, workspace: Workspace, progress: Progress | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace, progress: Progress | None = None, *, incremental: bool = True
+    ) -> None:
         self.ws = workspace
         self.progress = progress or (lambda _what, _done, _total: None)
+        self.incremental = incremental
 
     def _step(self, done: int) -> None:
         self.progress("link", done, len(STEPS))
@@ -63,7 +66,7 @@ class LinkStage:
             self._step(2)
             previous = (
                 engine.read_table("persona_pair_cache")
-                if engine.table_exists("persona_pair_cache")
+                if self.incremental and engine.table_exists("persona_pair_cache")
                 else pa.table({})
             )
             personas, persona_links, cache = link_personas(engine, features, cache=previous)
