@@ -33,13 +33,20 @@ HASHED = (
 """The Splink input columns a pair's score depends on (``link_input``)."""
 
 
-def input_hashes(link_input: pa.Table) -> pa.Table:
-    """(advert_id, input_hash): a digest of each advert's comparison inputs."""
-    columns = [link_input.column(c).to_pylist() for c in HASHED]
-    digests = [
-        hashlib.blake2b(orjson.dumps(values), digest_size=12).hexdigest()
-        for values in zip(*columns, strict=True)
-    ]
+def input_hashes(link_input: pa.Table, batch: int = 20_000) -> pa.Table:
+    """(advert_id, input_hash): a digest of each advert's comparison inputs.
+
+    Converted to Python a batch at a time, so memory stays bounded at any size.
+    """
+    digests: list[str] = []
+    inputs = link_input.select(list(HASHED))
+    for start in range(0, inputs.num_rows, batch):
+        part = inputs.slice(start, batch)
+        columns = [part.column(c).to_pylist() for c in HASHED]
+        digests.extend(
+            hashlib.blake2b(orjson.dumps(values), digest_size=12).hexdigest()
+            for values in zip(*columns, strict=True)
+        )
     return pa.table({"advert_id": link_input.column("advert_id"), "input_hash": digests})
 
 
