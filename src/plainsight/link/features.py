@@ -12,6 +12,7 @@ numbers, MinHash) runs here over Arrow with numpy, so every engine gives the sam
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -47,10 +48,24 @@ def build_features(engine: Engine, generic: pa.Table) -> pa.Table:
     for name in ("phashes", "phashes_mirror"):
         column = table.schema.get_field_index(name)
         table = table.set_column(column, name, _hex_numbers(table.column(name)))
-    shingles = text_shingles(table.column("text"))
+    shingles = _batched(text_shingles, table.column("text"))
     table = table.append_column("shingles", shingles)
-    table = table.append_column("lsh_bands", lsh_band_keys(shingles))
+    table = table.append_column("lsh_bands", _batched(lsh_band_keys, shingles))
     return table.select(ADVERT_FEATURES.names).cast(ADVERT_FEATURES)
+
+
+BATCH = 50_000
+"""Adverts hashed at a time: each row's hashes depend on that row alone, so batches give the
+same answer as one pass, and memory stays bounded at any size."""
+
+
+def _batched(
+    step: Callable[[pa.ChunkedArray], pa.ListArray], column: pa.ChunkedArray | pa.Array
+) -> pa.ChunkedArray:
+    parts = [step(column.slice(start, BATCH)) for start in range(0, len(column), BATCH)]
+    if not parts:
+        return pa.chunked_array([step(column)])
+    return pa.chunked_array(parts)
 
 
 def _list_offsets(lists: pa.ListArray) -> np.ndarray:
