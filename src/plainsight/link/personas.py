@@ -120,10 +120,31 @@ def block(engine: Engine, features: pa.Table, *, max_block: int = MAX_BLOCK) -> 
     engine.register("link_input", engine.run(sql.splink_input_sql()))
 
 
+PAIR_CHUNK = 1_000_000
+"""Candidate pairs Splink scores at a time. Splink joins both adverts' inputs (their shingle
+lists among them) onto every pair it scores, so scoring in chunks keeps memory bounded;
+each pair's score depends on its two adverts alone, so chunks give the same answer."""
+
+
 def predict(
     engine: Engine, model: PersonaModel, *, floor: float | None = None, reasons: bool = True
 ) -> pa.Table:
-    """Score the registered ``link_pairs`` with Splink (see :func:`block`)."""
+    """Score the registered ``link_pairs`` with Splink (see :func:`block`), a chunk at a time."""
+    pairs = engine.run("SELECT match_key, join_key_l, join_key_r FROM link_pairs")
+    if pairs.num_rows <= PAIR_CHUNK:
+        return _predict(engine, model, floor=floor, reasons=reasons)
+    parts = []
+    for start in range(0, pairs.num_rows, PAIR_CHUNK):
+        engine.register("link_pairs", pairs.slice(start, PAIR_CHUNK))
+        parts.append(_predict(engine, model, floor=floor, reasons=reasons))
+    engine.register("link_pairs", pairs)
+    scored = pa.concat_tables(parts)
+    return scored.sort_by([("advert_a", "ascending"), ("advert_b", "ascending")])
+
+
+def _predict(
+    engine: Engine, model: PersonaModel, *, floor: float | None = None, reasons: bool = True
+) -> pa.Table:
     from splink import Linker
 
     db_api = engine.splink_api()
