@@ -43,6 +43,10 @@ MAX_BLOCK = 400
 MAX_ALONE = 20
 """A phone, e-mail or handle blocks on its own (without a shared name) up to this many
 adverts: enough for one worker's adverts under another name, not an agency's booking line."""
+MAX_TEXT = 50
+"""A text band shared with the same name blocks up to this many adverts. One person's
+adverts rarely pass it; a common name ("Anna") with stock phrases does, and at a million
+adverts those blocks made 20 of the 26 million candidate pairs (measured)."""
 KEEP_PROBABILITY = 0.05
 """Scored pairs below this are not kept in ``PERSONA_LINKS`` (they are plainly different)."""
 
@@ -116,7 +120,7 @@ def block(engine: Engine, features: pa.Table, *, max_block: int = MAX_BLOCK) -> 
     """Register the candidate pairs (``link_pairs``) and Splink's input (``link_input``)."""
     engine.register("link_features", features)
     engine.register("link_keys", engine.run(sql.blocking_keys_sql()))
-    engine.register("link_pairs", engine.run(sql.blocked_pairs_sql(max_block, MAX_ALONE)))
+    engine.register("link_pairs", engine.run(sql.blocked_pairs_sql(max_block, MAX_ALONE, MAX_TEXT)))
     engine.register("link_input", engine.run(sql.splink_input_sql()))
 
 

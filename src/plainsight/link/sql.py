@@ -278,20 +278,21 @@ def blocking_keys_sql() -> str:
     """
 
 
-def blocked_pairs_sql(max_block: int, max_alone: int) -> str:
+def blocked_pairs_sql(max_block: int, max_alone: int, max_text: int | None = None) -> str:
     """Candidate pairs (match_key, join_key_l, join_key_r) in Splink's blocked-pairs shape.
 
     Reads ``link_keys``. A key held by more than ``max_block`` adverts (``max_alone`` for the
-    contact-alone rules) is skipped: too common to say anything, and skipping it keeps the
-    pair count linear in the adverts. ``match_key`` names the first rule (alphabetically)
-    that brought the pair together.
+    contact-alone rules, ``max_text`` for a text band with a name) is skipped: too common to
+    say anything, and skipping it keeps the pair count linear in the adverts. ``match_key``
+    names the first rule (alphabetically) that brought the pair together.
     """
     alone = ", ".join(f"'{r}'" for r in ALONE_RULES)
     return f"""
     WITH sized AS (
         SELECT rule, key FROM link_keys GROUP BY rule, key
         HAVING count(*) >= 2 AND count(*) <= CASE WHEN rule IN ({alone})
-            THEN {int(max_alone)} ELSE {int(max_block)} END
+            THEN {int(max_alone)} WHEN rule = 'text+name' THEN {int(max_text or max_block)}
+            ELSE {int(max_block)} END
     ),
     k AS (SELECT l.* FROM link_keys l SEMI JOIN sized s ON s.rule = l.rule AND s.key = l.key)
     SELECT min(l.rule) AS match_key, l.advert_id AS join_key_l, r.advert_id AS join_key_r
