@@ -79,6 +79,8 @@ def _signed(kind: pa.DataType) -> pa.DataType:
     unsigned = {pa.uint8(): pa.int16(), pa.uint16(): pa.int32(), pa.uint32(): pa.int64()}
     if kind == pa.uint64():
         return pa.int64()
+    if kind == pa.large_string():
+        return pa.string()
     return unsigned.get(kind, kind)
 
 

@@ -51,6 +51,11 @@ def input_hashes(link_input: pa.Table, batch: int = 20_000) -> pa.Table:
 
 
 def _unify(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
+    """One table of the given columns, sorted by pair. The reasons become a large string, so
+    millions of them (over 2 GB of text) can be sorted and kept together."""
+    schema = pa.schema(
+        [pa.field(f.name, pa.large_string()) if f.name == "reasons" else f for f in schema]
+    )
     parts = []
     for table in tables:
         columns = [

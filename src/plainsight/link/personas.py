@@ -137,13 +137,14 @@ def predict(
     pairs = engine.run("SELECT match_key, join_key_l, join_key_r FROM link_pairs")
     if pairs.num_rows <= PAIR_CHUNK:
         return _predict(engine, model, floor=floor, reasons=reasons)
+    # Each chunk comes back sorted, so chunks of sorted pairs concatenate in order.
+    pairs = pairs.sort_by([("join_key_l", "ascending"), ("join_key_r", "ascending")])
     parts = []
     for start in range(0, pairs.num_rows, PAIR_CHUNK):
         engine.register("link_pairs", pairs.slice(start, PAIR_CHUNK))
         parts.append(_predict(engine, model, floor=floor, reasons=reasons))
     engine.register("link_pairs", pairs)
-    scored = pa.concat_tables(parts)
-    return scored.sort_by([("advert_a", "ascending"), ("advert_b", "ascending")])
+    return pa.concat_tables(parts)
 
 
 def _predict(

@@ -69,6 +69,6 @@ PERSONA_LINKS = pa.schema(
         ("match_probability", pa.float64()),  # the same on the 0..1 scale
         ("blocked_on", pa.string()),  # why the pair was compared: "phone", "image", "text"...
         ("linked", pa.bool_()),  # at or above the clustering threshold
-        ("reasons", pa.string()),  # JSON list of {comparison, level, weight, text}
+        ("reasons", pa.large_string()),  # JSON list of {comparison, level, weight, text}
     ]
 )
