@@ -22,7 +22,6 @@ mapping of advert ids to person ids. Re-train and ship the JSON with::
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,42 +29,20 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from plainsight.capture.importer import advert_id
 from plainsight.lake.engine import Engine
+from plainsight.link.evaluate import pairwise_scores, read_truth
 from plainsight.link.personas import cluster, score_pairs
 from plainsight.link.personas_model import COMPARISONS, PersonaModel
 
-__all__ = ["pairwise_scores", "read_truth", "train_persona_model"]
+__all__ = ["train_persona_model"]
 
 THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
 
 
-def read_truth(path: Path) -> dict[str, str]:
-    """``{advert_id: persona_id}`` from a synthetic world's ``truth.jsonl``."""
-    out: dict[str, str] = {}
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                row = json.loads(line)
-                out[advert_id(row["source"], row["ad_id"])] = row["persona_id"]
-    return out
-
-
-def pairwise_scores(clusters: Mapping[str, str], truth: Mapping[str, str]) -> dict[str, float]:
-    """Pairwise precision, recall and F1 of ``clusters`` against ``truth`` (shared adverts)."""
+def _f1(clusters: Mapping[str, str], truth: Mapping[str, str]) -> float:
+    """Pairwise F1 of ``clusters`` against ``truth`` over the adverts both label."""
     shared = [a for a in clusters if a in truth]
-    by_cluster = Counter(clusters[a] for a in shared)
-    by_truth = Counter(truth[a] for a in shared)
-    by_both = Counter((clusters[a], truth[a]) for a in shared)
-
-    def pairs(counts: Counter[str] | Counter[tuple[str, str]]) -> int:
-        return sum(n * (n - 1) // 2 for n in counts.values())
-
-    tp, predicted, actual = pairs(by_both), pairs(by_cluster), pairs(by_truth)
-    precision = tp / predicted if predicted else 1.0
-    recall = tp / actual if actual else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1}
+    return pairwise_scores([truth[a] for a in shared], [clusters[a] for a in shared]).f1
 
 
 def train_persona_model(
@@ -122,7 +99,7 @@ def train_persona_model(
                 strict=True,
             )
         )
-        f1 = pairwise_scores(clusters, truth)["f1"]
+        f1 = _f1(clusters, truth)
         model.notes[f"f1_at_{threshold}"] = round(f1, 4)
         if f1 > best[0]:
             best = (f1, threshold)
@@ -145,7 +122,11 @@ def main(argv: list[str] | None = None) -> None:
     workspace = Workspace.open(load_settings(args.home, operator="train"))
     engine = workspace.engine()
     features = build_features(engine, find_generic(engine))
-    model = train_persona_model(engine, features, read_truth(args.truth), notes=args.note)
+    labels = read_truth(args.truth)
+    truth = dict(
+        zip(labels["advert_id"].to_pylist(), labels["persona_id"].to_pylist(), strict=True)
+    )
+    model = train_persona_model(engine, features, truth, notes=args.note)
     model.save(args.out)
     print(f"wrote {args.out}: threshold {model.threshold}, {model.notes}")
 
