@@ -62,16 +62,13 @@ def _count(engine: Engine, table: str) -> int:
 
 def workspace_status(workspace: Workspace) -> Status:
     snapshot = workspace.lake.snapshot()
-    engine = workspace.engine()
-    try:
+    with workspace.reading() as engine:
         tables = {
             name: _count(engine, name) for name in sorted(set(SCHEMAS) | set(snapshot.tables))
         }
         sources = engine.run(PER_SOURCE).to_pylist()
         reasons = engine.run(REJECT_REASONS).to_pylist()
         held = engine.run(EVIDENCE).to_pylist()[0]
-    finally:
-        engine.close()
     return Status(
         lake_version=snapshot.version,
         committed_at=snapshot.committed_at,
@@ -84,9 +81,6 @@ def workspace_status(workspace: Workspace) -> Status:
 
 
 def list_rejects(workspace: Workspace, file: str | None, limit: int) -> list[dict[str, Any]]:
-    engine = workspace.engine()
-    try:
+    with workspace.reading() as engine:
         rows: list[dict[str, Any]] = engine.run(REJECTS_LIST, [file, file, limit]).to_pylist()
         return rows
-    finally:
-        engine.close()

@@ -24,7 +24,6 @@ from plainsight.extract.gazetteer import Gazetteer
 from plainsight.extract.pipeline import VERSION, AdvertExtraction, ExtractionConfig
 from plainsight.extract.prices import PriceIndicator, area_of, hourly_prices, medians
 from plainsight.extract.rows import fact_from, fact_row, hit_row
-from plainsight.lake.engine import Engine
 from plainsight.lake.schemas import (
     EXTRACTIONS,
     FACTS,
@@ -105,24 +104,15 @@ class ExtractStage:
         gazetteer = Gazetteer.load(workspace.home / "gazetteer")
         self.config = ExtractionConfig(gazetteer=gazetteer)
 
-    def _engine(self) -> Engine:
-        return self.ws.engine()
-
     def run(self) -> ExtractReport:
         report = ExtractReport()
-        engine = self._engine()
-        try:
+        with self.ws.reading() as engine:
             stale = engine.run(sql.STALE_EXTRACTIONS, [VERSION]).column(0)[0].as_py()
-        finally:
-            engine.close()
         if stale:
             self._forget_extractions()
             report.rebuilt = True
-        engine = self._engine()
-        try:
+        with self.ws.reading() as engine:
             pending = engine.run(sql.PENDING_CAPTURES).column("capture_id").to_pylist()
-        finally:
-            engine.close()
         self._extract_text(pending, report)
         self._fingerprint(report)
         self._prices(report)
@@ -164,12 +154,9 @@ class ExtractStage:
     def _extract_chunk(
         self, ids: list[str], pool: ProcessPoolExecutor | None, report: ExtractReport
     ) -> None:
-        engine = self._engine()
-        try:
+        with self.ws.reading() as engine:
             engine.register("chunk_ids", pa.table({"capture_id": ids}))
             rows = engine.run(sql.CAPTURE_TEXT).to_pylist()
-        finally:
-            engine.close()
         tasks = [rows[i : i + TASK] for i in range(0, len(rows), TASK)]
         results: Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = (
             pool.map(extract_rows, tasks) if pool else map(extract_rows, tasks)
@@ -190,11 +177,8 @@ class ExtractStage:
         report.hits += len(hits)
 
     def _fingerprint(self, report: ExtractReport) -> None:
-        engine = self._engine()
-        try:
+        with self.ws.reading() as engine:
             shas = engine.run(sql.UNFINGERPRINTED_IMAGES).column("sha256").to_pylist()
-        finally:
-            engine.close()
         for start in range(0, len(shas), IMAGE_CHUNK):
             chunk = shas[start : start + IMAGE_CHUNK]
             items = ((sha, self.ws.evidence.path_for(sha).read_bytes()) for sha in chunk)
@@ -208,11 +192,8 @@ class ExtractStage:
             self.progress("fingerprint pictures", start + len(chunk), len(shas))
 
     def _prices(self, report: ExtractReport) -> None:
-        engine = self._engine()
-        try:
+        with self.ws.reading() as engine:
             rows = engine.run(sql.PRICE_FACTS).to_pylist()
-        finally:
-            engine.close()
         by_capture: dict[str, list[Any]] = {}
         latest: dict[str, bool] = {}
         advert_of: dict[str, str] = {}
