@@ -17,11 +17,8 @@ from tests.conftest import WriteFile, advert, picture
 
 
 def table(ws: Workspace, name: str, order: str = "") -> pa.Table:
-    engine = ws.engine()
-    try:
+    with ws.reading() as engine:
         return engine.run(f"SELECT * FROM {name} {order}")
-    finally:
-        engine.close()
 
 
 def test_good_adverts_become_captures_and_adverts(

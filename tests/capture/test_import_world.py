@@ -28,16 +28,13 @@ def test_a_synthetic_world_imports_whole(world: Path, workspace: Workspace) -> N
 
     assert result.clean and result.rejected == 0
     assert result.new == len(lines)
-    engine = workspace.engine()
-    try:
+    with workspace.reading() as engine:
         adverts = {r["advert_id"] for r in engine.run("SELECT advert_id FROM adverts").to_pylist()}
         images = engine.run("SELECT count(*) AS n FROM images").to_pylist()[0]["n"]
         shown = engine.run(
             "SELECT count(*) AS n FROM adverts a JOIN captures c"
             " ON c.capture_id = a.latest_capture_id"
         ).to_pylist()[0]["n"]
-    finally:
-        engine.close()
     assert adverts == {advert_id(t["source"], t["ad_id"]) for t in truth}
     distinct = {(world / p).read_bytes() for p in referenced}
     assert images == len(distinct)

@@ -26,12 +26,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def rows(ws: Workspace, query: str) -> list[dict[str, Any]]:
-    engine = ws.engine()
-    try:
+    with ws.reading() as engine:
         result: list[dict[str, Any]] = engine.run(query).to_pylist()
         return result
-    finally:
-        engine.close()
 
 
 def test_run_extracts_each_capture_once_and_then_only_new_ones(
