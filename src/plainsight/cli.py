@@ -377,3 +377,4 @@ def main() -> None:
 
 
 from plainsight import cli_link  # noqa: E402, F401  (registers the linking commands)
+from plainsight import cli_crime  # noqa: E402, F401  (registers the crime commands)

@@ -1,0 +1,1 @@
+"""stats stage: the committee report's figures computed from crime records."""
