@@ -16,3 +16,6 @@ crime_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(crime_app, name="crime")
+
+# The other crime commands live in their own modules, one concept each.
+from plainsight import cli_crime_audit, cli_crime_sources, cli_report  # noqa: E402, F401

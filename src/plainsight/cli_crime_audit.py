@@ -1,0 +1,5 @@
+"""The recording-integrity audit commands of ``plainsight crime``; registered by :mod:`plainsight.cli_crime`."""
+
+from __future__ import annotations
+
+from plainsight.cli_crime import crime_app  # noqa: F401
