@@ -376,5 +376,5 @@ def main() -> None:
         sys.exit(1)
 
 
-from plainsight import cli_link  # noqa: E402, F401  (registers the linking commands)
-from plainsight import cli_crime  # noqa: E402, F401  (registers the crime commands)
+# The command groups in their own modules register themselves on ``app``.
+from plainsight import cli_crime, cli_link  # noqa: E402, F401

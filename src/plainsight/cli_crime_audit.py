@@ -1,4 +1,7 @@
-"""The recording-integrity audit commands of ``plainsight crime``; registered by :mod:`plainsight.cli_crime`."""
+"""The recording-integrity audit commands of ``plainsight crime``.
+
+Registered by :mod:`plainsight.cli_crime`.
+"""
 
 from __future__ import annotations
 

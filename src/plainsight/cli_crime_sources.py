@@ -1,4 +1,7 @@
-"""The national comparison and police.uk commands of ``plainsight crime``; registered by :mod:`plainsight.cli_crime`."""
+"""The national comparison and police.uk commands of ``plainsight crime``.
+
+Registered by :mod:`plainsight.cli_crime`.
+"""
 
 from __future__ import annotations
 
