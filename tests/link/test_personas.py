@@ -6,8 +6,10 @@ import json
 import re
 from collections import Counter
 from collections.abc import Mapping
+from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
 from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
@@ -16,7 +18,7 @@ from plainsight.capture.importer import advert_id
 from plainsight.link import sql
 from plainsight.link.features import build_features
 from plainsight.link.generic import find_generic
-from plainsight.link.personas import link_personas, persona_id
+from plainsight.link.personas import link_personas, link_personas_into, persona_id
 from plainsight.link.personas_model import PersonaModel
 from plainsight.link.schemas import PERSONA_LINKS, PERSONAS
 
@@ -147,3 +149,30 @@ def test_the_packaged_model_is_a_splink_model() -> None:
 def test_blocking_skips_oversized_keys() -> None:
     built = sql.blocked_pairs_sql(400, 20)
     assert "400" in built and "20" in built and "l.advert_id < r.advert_id" in built
+
+
+def test_scoring_in_chunks_and_reusing_a_cache_split_over_files_gives_the_same_answer(
+    persona_world: PersonaWorld,
+    features: pa.Table,
+    linked: tuple[pa.Table, pa.Table],
+    tmp_path: Path,
+) -> None:
+    """At a million adverts the pairs are scored, written and reused a chunk at a time; the
+    chunk size and how the previous cache is split into files must not change the answer."""
+    personas, links = linked
+    small_personas, small_links, cache = link_personas(persona_world.engine, features, chunk=997)
+    assert small_personas.equals(personas)
+    assert small_links.equals(links)
+    files = []
+    for n, start in enumerate(range(0, cache.num_rows, 1500)):
+        files.append(tmp_path / f"cache-{n}.parquet")
+        pq.write_table(cache.slice(start, 1500), files[-1])
+    assert len(files) > 2
+    reused_personas, reused_links, reused_cache = link_personas(
+        persona_world.engine, features, previous=files, chunk=700
+    )
+    assert reused_personas.equals(personas)
+    assert reused_links.equals(links)
+    assert reused_cache.equals(cache)
+    run = link_personas_into(persona_world.engine, features, lambda *_: None, previous=files)
+    assert (run.pairs_scored, run.pairs_reused) == (0, cache.num_rows)

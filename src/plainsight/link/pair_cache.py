@@ -6,17 +6,27 @@ advert's inputs (``persona_pair_cache``), and the next run scores only the pairs
 or whose inputs changed (a new capture, a new generic identifier). The personas and links
 that come out are the ones a full rebuild gives, by construction; only the work differs.
 Pairs scored below the floor are kept too (with no score), so they are not scored again.
+
+Everything here works a chunk at a time: the cache of a million adverts (over ten million
+pairs, each with its reasons) never sits in memory whole. :func:`cache_chunks` yields the new
+cache in pieces of at most ``chunk`` pairs, which the caller writes straight to the lake.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from plainsight.lake.engine import Engine
+from plainsight.link.personas_model import COMPARISONS
 
 HASHED = (
     "names",
@@ -31,6 +41,35 @@ HASHED = (
     "ignored",
 )
 """The Splink input columns a pair's score depends on (``link_input``)."""
+
+PAIR_CACHE = pa.schema(
+    [
+        ("advert_a", pa.string()),
+        ("advert_b", pa.string()),
+        ("match_weight", pa.float64()),  # null: scored below the floor
+        ("match_probability", pa.float64()),
+        ("blocked_on", pa.string()),
+        *[(f"gamma_{c.name}", pa.int32()) for c in COMPARISONS],
+        ("reasons", pa.large_string()),
+        ("hash_a", pa.string()),
+        ("hash_b", pa.string()),
+    ]
+)
+"""``persona_pair_cache``: every current candidate pair, scored or below the floor."""
+
+KEYS = ["advert_a", "advert_b", "hash_a", "hash_b"]
+
+Predict = Callable[[pa.Table], pa.Table]
+"""Scores a chunk of pairs (match_key, join_key_l, join_key_r) with Splink: the scored rows
+(advert_a, advert_b, blocked_on, weights, gammas, reasons) at or above the floor."""
+
+
+@dataclass
+class CacheCounts:
+    """What a run did with the pairs: scored afresh, or reused from the previous cache."""
+
+    scored: int = 0
+    reused: int = 0
 
 
 def input_hashes(link_input: pa.Table, batch: int = 20_000) -> pa.Table:
@@ -50,22 +89,15 @@ def input_hashes(link_input: pa.Table, batch: int = 20_000) -> pa.Table:
     return pa.table({"advert_id": link_input.column("advert_id"), "input_hash": digests})
 
 
-def _unify(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
-    """One table of the given columns, sorted by pair. The reasons become a large string, so
-    millions of them (over 2 GB of text) can be sorted and kept together."""
-    schema = pa.schema(
-        [pa.field(f.name, pa.large_string()) if f.name == "reasons" else f for f in schema]
-    )
-    parts = []
-    for table in tables:
-        columns = [
-            table.column(f.name).cast(f.type)
-            if f.name in table.column_names
-            else pa.nulls(table.num_rows, f.type)
-            for f in schema
-        ]
-        parts.append(pa.table(columns, schema=schema))
-    return pa.concat_tables(parts).sort_by([("advert_a", "ascending"), ("advert_b", "ascending")])
+def conform(table: pa.Table) -> pa.Table:
+    """A table in :data:`PAIR_CACHE`'s columns and types (missing columns null)."""
+    columns = [
+        table.column(f.name).cast(f.type)
+        if f.name in table.column_names
+        else pa.nulls(table.num_rows, f.type)
+        for f in PAIR_CACHE
+    ]
+    return pa.table(columns, schema=PAIR_CACHE)
 
 
 def _with_hashes(pairs: pa.Table, hashes: pa.Table, left: str, right: str) -> pa.Table:
@@ -76,57 +108,93 @@ def _with_hashes(pairs: pa.Table, hashes: pa.Table, left: str, right: str) -> pa
     return named
 
 
-def predict_with_cache(
-    engine: Engine, cache: pa.Table, predict: Callable[[], pa.Table]
-) -> tuple[pa.Table, pa.Table]:
-    """Scores for the registered ``link_pairs``, reusing ``cache``; (scored, new cache).
-
-    ``predict`` scores whatever is registered as ``link_pairs`` (Splink). The scored table is
-    what scoring every pair would give; the new cache holds every current pair. The joins
-    run in Arrow, so this works the same on every engine.
-    """
+def current_pairs(engine: Engine) -> pa.Table:
+    """The registered ``link_pairs`` as (advert_a, advert_b, blocked_on, hash_a, hash_b),
+    sorted by pair, with each advert's input digest from ``link_input``."""
     hashes = input_hashes(engine.run("SELECT * FROM link_input"))
-    pairs = _with_hashes(
-        engine.run("SELECT match_key, join_key_l, join_key_r FROM link_pairs"),
-        hashes,
-        "join_key_l",
-        "join_key_r",
+    pairs = engine.run(
+        "SELECT join_key_l AS advert_a, join_key_r AS advert_b, match_key AS blocked_on "
+        "FROM link_pairs"
     )
-    pair_keys = ["join_key_l", "join_key_r", "hash_a", "hash_b"]
-    if cache.num_rows:
-        known = cache.drop_columns(["blocked_on"]).rename_columns(
-            [
-                "join_key_l" if c == "advert_a" else "join_key_r" if c == "advert_b" else c
-                for c in cache.drop_columns(["blocked_on"]).column_names
-            ]
+    hashed = _with_hashes(pairs, hashes, "advert_a", "advert_b")
+    return hashed.sort_by([("advert_a", "ascending"), ("advert_b", "ascending")])
+
+
+def cache_chunks(
+    pairs: pa.Table,
+    previous: Sequence[Path],
+    predict: Predict,
+    counts: CacheCounts,
+    *,
+    chunk: int = 1_000_000,
+) -> Iterator[pa.Table]:
+    """The new cache, in :data:`PAIR_CACHE` chunks: every row of ``pairs`` exactly once.
+
+    Pairs whose two input digests match a row of the previous cache (``previous``, its
+    Parquet files) take that row, read a batch at a time; the rest are scored by ``predict``
+    ``chunk`` pairs at a time. Each pair's ``blocked_on`` is this run's.
+    """
+    fresh = pairs
+    if previous:
+        hits = _hits(pairs, previous)
+        counts.reused = hits.num_rows
+        if hits.num_rows:
+            fresh = pairs.join(hits.select(KEYS), keys=KEYS, join_type="left anti")
+            fresh = fresh.sort_by([("advert_a", "ascending"), ("advert_b", "ascending")])
+            yield from _reuse(previous, hits, chunk)
+    counts.scored = fresh.num_rows
+    for start in range(0, fresh.num_rows, chunk):
+        part = fresh.slice(start, chunk)
+        scored = predict(
+            part.select(["blocked_on", "advert_a", "advert_b"]).rename_columns(
+                ["match_key", "join_key_l", "join_key_r"]
+            )
         )
-        hits = pairs.join(known, keys=pair_keys, join_type="inner")
-        fresh_pairs = pairs.join(hits.select(pair_keys), keys=pair_keys, join_type="left anti")
-    else:
-        hits = pairs.slice(0, 0)
-        fresh_pairs = pairs
-    tables = [_as_scored(hits)]
-    if fresh_pairs.num_rows:
-        engine.register("link_pairs", fresh_pairs.select(["match_key", "join_key_l", "join_key_r"]))
-        fresh = predict()
-        scored = _with_hashes(fresh, hashes, "advert_a", "advert_b")
-        below = fresh_pairs.join(
-            fresh.select(["advert_a", "advert_b"]).rename_columns(["join_key_l", "join_key_r"]),
-            keys=["join_key_l", "join_key_r"],
+        keyed = part.select(["advert_a", "advert_b", "hash_a", "hash_b"])
+        scored = scored.drop_columns([c for c in ("hash_a", "hash_b") if c in scored.column_names])
+        scored = scored.join(keyed, keys=["advert_a", "advert_b"], join_type="inner")
+        below = part.join(
+            scored.select(["advert_a", "advert_b"]),
+            keys=["advert_a", "advert_b"],
             join_type="left anti",
         )
-        tables += [scored, _as_scored(below)]
-        schema = cache.schema if cache.num_rows else scored.schema
-    elif cache.num_rows:
-        schema = cache.schema
-    else:
-        raise ValueError("nothing to score and no cache to score from")
-    new_cache = _unify(tables, schema)
-    valid = pa.compute.is_valid(new_cache.column("match_probability"))
-    return new_cache.filter(valid).drop_columns(["hash_a", "hash_b"]), new_cache
+        yield conform(scored)
+        if below.num_rows:
+            yield conform(below)
 
 
-def _as_scored(pairs: pa.Table) -> pa.Table:
-    """Pairs in the scored table's names: advert_a, advert_b, blocked_on (+ what they carry)."""
-    names = {"join_key_l": "advert_a", "join_key_r": "advert_b", "match_key": "blocked_on"}
-    return pairs.rename_columns([names.get(c, c) for c in pairs.column_names])
+def _hits(pairs: pa.Table, previous: Sequence[Path]) -> pa.Table:
+    """Current pairs found unchanged in the previous cache, with the cache's row numbers
+    (``row``, in file order) and this run's ``blocked_on``; sorted by row."""
+    keys = pa.concat_tables(pq.read_table(path, columns=KEYS) for path in previous)
+    keys = keys.append_column("row", pa.array(np.arange(keys.num_rows, dtype=np.int64)))
+    hits = keys.join(pairs, keys=KEYS, join_type="inner")
+    return hits.sort_by("row")
+
+
+def _reuse(previous: Sequence[Path], hits: pa.Table, chunk: int) -> Iterator[pa.Table]:
+    """The previous cache's rows numbered in ``hits`` (sorted), read a batch at a time."""
+    rows = hits.column("row").to_numpy()
+    blocked = hits.column("blocked_on")
+    offset = 0
+    taken = 0
+    for path in previous:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk):
+            end = offset + batch.num_rows
+            upto = int(np.searchsorted(rows, end, side="left"))
+            if upto > taken:
+                local = pa.array(rows[taken:upto] - offset)
+                part = pa.Table.from_batches([batch]).take(local)
+                part = part.set_column(
+                    part.schema.get_field_index("blocked_on"),
+                    "blocked_on",
+                    blocked.slice(taken, upto - taken).cast(pa.string()),
+                )
+                yield conform(part)
+                taken = upto
+            offset = end
+
+
+def scored_rows(cache: pa.Table) -> pa.Table:
+    """The rows of a cache chunk that were scored at or above the floor."""
+    return cache.filter(pc.is_valid(cache.column("match_probability")))

@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,11 +35,27 @@ from scipy.sparse.csgraph import connected_components
 
 from plainsight.lake.engine import Engine
 from plainsight.link import sql
-from plainsight.link.pair_cache import predict_with_cache
+from plainsight.link.pair_cache import (
+    PAIR_CACHE,
+    CacheCounts,
+    cache_chunks,
+    current_pairs,
+    scored_rows,
+)
 from plainsight.link.personas_model import COMPARISONS, PersonaModel
 from plainsight.link.schemas import PERSONA_LINKS, PERSONAS
 
-__all__ = ["MAX_BLOCK", "block", "cluster", "link_personas", "persona_id", "predict", "score_pairs"]
+__all__ = [
+    "MAX_BLOCK",
+    "PersonaRun",
+    "block",
+    "cluster",
+    "link_personas",
+    "link_personas_into",
+    "persona_id",
+    "predict",
+    "score_pairs",
+]
 
 MAX_BLOCK = 400
 """A blocking key held by more adverts than this is skipped (too common to say anything)."""
@@ -51,6 +70,20 @@ KEEP_PROBABILITY = 0.05
 """Scored pairs below this are not kept in ``PERSONA_LINKS`` (they are plainly different)."""
 
 
+Write = Callable[[str, pa.Table], None]
+"""Receives the output a chunk at a time: ``("persona_links" | "persona_pair_cache", rows)``."""
+
+
+@dataclass
+class PersonaRun:
+    """What :func:`link_personas_into` made: the personas, and counts of what it wrote."""
+
+    personas: pa.Table
+    links: int = 0
+    pairs_scored: int = 0
+    pairs_reused: int = 0
+
+
 def link_personas(
     engine: Engine,
     features: pa.Table,
@@ -58,44 +91,103 @@ def link_personas(
     *,
     max_block: int = MAX_BLOCK,
     keep_probability: float = KEEP_PROBABILITY,
-    cache: pa.Table | None = None,
-) -> tuple[pa.Table, pa.Table, pa.Table | None]:
+    previous: Sequence[Path] = (),
+    chunk: int | None = None,
+) -> tuple[pa.Table, pa.Table, pa.Table]:
     """Group adverts into personas and say why: ``(PERSONAS, PERSONA_LINKS, pair cache)``.
 
-    Args:
-        engine: the engine bound to the lake (Splink runs on it too).
-        features: ``ADVERT_FEATURES`` from :func:`plainsight.link.features.build_features`.
-        model: the persona model; the one shipped in the package by default.
-        cache: the pair scores of an earlier run (:mod:`plainsight.link.pair_cache`): pairs
-            whose two adverts' inputs are unchanged are not scored again; the answer is the
-            same as scoring everything. ``None`` scores everything and returns no cache.
+    Everything in memory: for tests, training and small worlds. The stage streams the links
+    and the cache to the lake instead (:func:`link_personas_into`).
 
     Example:
         >>> personas, links, _ = link_personas(engine, build_features(engine, find_generic(engine)))
     """
+    out: dict[str, list[pa.Table]] = {"persona_links": [], "persona_pair_cache": []}
+    run = link_personas_into(
+        engine,
+        features,
+        lambda name, rows: out[name].append(rows),
+        model,
+        max_block=max_block,
+        keep_probability=keep_probability,
+        previous=previous,
+        chunk=chunk,
+    )
+    links = pa.concat_tables([PERSONA_LINKS.empty_table(), *out["persona_links"]])
+    cache = pa.concat_tables([PAIR_CACHE.empty_table(), *out["persona_pair_cache"]])
+    order = [("advert_a", "ascending"), ("advert_b", "ascending")]
+    return run.personas, links.sort_by(order), cache.sort_by(order)
+
+
+def link_personas_into(
+    engine: Engine,
+    features: pa.Table,
+    write: Write,
+    model: PersonaModel | None = None,
+    *,
+    previous: Sequence[Path] = (),
+    max_block: int = MAX_BLOCK,
+    keep_probability: float = KEEP_PROBABILITY,
+    chunk: int | None = None,
+) -> PersonaRun:
+    """Link adverts into personas, writing ``PERSONA_LINKS`` and the pair cache a chunk at a
+    time through ``write``; returns the personas.
+
+    Args:
+        engine: the engine bound to the lake (Splink runs on it too).
+        features: ``ADVERT_FEATURES`` from :func:`plainsight.link.features.build_features`.
+        write: receives each chunk of ``persona_links`` and ``persona_pair_cache`` rows.
+        model: the persona model; the one shipped in the package by default.
+        previous: the Parquet files of an earlier run's ``persona_pair_cache``
+            (:mod:`plainsight.link.pair_cache`): pairs whose two adverts' inputs are unchanged
+            are not scored again; the answer is the same as scoring everything.
+        chunk: pairs scored (and written) at a time; :data:`PAIR_CHUNK` by default.
+
+    Only the linked pairs (two ids each) are held in memory, for clustering; the scored
+    pairs and their reasons go out as they are made, so a million adverts fit.
+    """
     model = model or PersonaModel.load()
-    if cache is None:
-        scored = score_pairs(engine, features, model, max_block=max_block, floor=keep_probability)
-        fresh_cache = None
-    else:
-        block(engine, features, max_block=max_block)
-        scored, fresh_cache = predict_with_cache(
-            engine, cache, lambda: predict(engine, model, floor=keep_probability)
-        )
-    linked = pc.greater_equal(scored.column("match_probability"), model.threshold)
-    links = pa.table(
-        {
-            "advert_a": scored.column("advert_a"),
-            "advert_b": scored.column("advert_b"),
-            "match_weight": scored.column("match_weight"),
-            "match_probability": scored.column("match_probability"),
-            "blocked_on": scored.column("blocked_on"),
-            "linked": linked,
-            "reasons": scored.column("reasons"),
-        }
-    ).cast(PERSONA_LINKS)
-    personas = cluster(features, links.filter(linked))
-    return personas, links, fresh_cache
+    block(engine, features, max_block=max_block)
+    pairs = current_pairs(engine)
+    counts = CacheCounts()
+    linked: list[pa.Table] = []
+    run = PersonaRun(personas=PERSONAS.empty_table())
+
+    def predict_chunk(chunk: pa.Table) -> pa.Table:
+        engine.register("link_pairs", chunk)
+        return _predict(engine, model, floor=keep_probability)
+
+    for cache in cache_chunks(pairs, previous, predict_chunk, counts, chunk=chunk or PAIR_CHUNK):
+        write("persona_pair_cache", cache)
+        scored = scored_rows(cache)
+        if not scored.num_rows:
+            continue
+        is_linked = pc.greater_equal(scored.column("match_probability"), model.threshold)
+        links = pa.table(
+            {
+                "advert_a": scored.column("advert_a"),
+                "advert_b": scored.column("advert_b"),
+                "match_weight": scored.column("match_weight"),
+                "match_probability": scored.column("match_probability"),
+                "blocked_on": scored.column("blocked_on"),
+                "linked": is_linked,
+                "reasons": scored.column("reasons"),
+            }
+        ).cast(PERSONA_LINKS)
+        write("persona_links", links)
+        run.links += links.num_rows
+        linked.append(links.filter(is_linked).select(["advert_a", "advert_b"]))
+    edges = pa.concat_tables(
+        [
+            pa.table({"advert_a": [], "advert_b": []}).cast(
+                pa.schema([("advert_a", pa.string()), ("advert_b", pa.string())])
+            ),
+            *linked,
+        ]
+    )
+    run.personas = cluster(features, edges)
+    run.pairs_scored, run.pairs_reused = counts.scored, counts.reused
+    return run
 
 
 def score_pairs(

@@ -19,12 +19,14 @@ from plainsight.assess.score import score_networks
 from plainsight.link.features import build_features
 from plainsight.link.generic import find_generic
 from plainsight.link.networks import GenericSet, build_networks
-from plainsight.link.personas import link_personas
+from plainsight.link.personas import link_personas_into
 from plainsight.ops.decisions import decisions
 from plainsight.workspace import Workspace
 
 Progress = Callable[[str, int, int], None]
 STEPS = ("generic identifiers", "features", "personas", "networks", "scores")
+STREAMED = ("persona_links", "persona_pair_cache")
+"""Tables written a chunk at a time as they are made (too large to hold at a million adverts)."""
 
 
 @dataclass
@@ -56,65 +58,53 @@ class LinkStage:
     def run(self) -> LinkReport:
         with self.ws.ops.session() as session:
             decided = decisions(session)
-        engine = self.ws.engine()
-        try:
-            generic = find_generic(engine, decided)
-            engine.register("generic_identifiers", generic)
-            self._step(1)
-            features = build_features(engine, generic)
-            engine.register("advert_features", features)
-            self._step(2)
-            previous = (
-                engine.read_table("persona_pair_cache")
-                if self.incremental and engine.table_exists("persona_pair_cache")
-                else pa.table({})
-            )
-            personas, persona_links, cache = link_personas(engine, features, cache=previous)
-            engine.register("personas", personas)
-            engine.register("persona_links", persona_links)
-            self._step(3)
-            networks, network_links = build_networks(
-                engine, personas, GenericSet.from_table(generic)
-            )
-            engine.register("networks", networks)
-            engine.register("network_links", network_links)
-            self._step(4)
-            scores = score_networks(engine, networks, personas)
-            self._step(5)
-        finally:
-            engine.close()
-        tables: dict[str, pa.Table] = {
-            "generic_identifiers": generic,
-            "advert_features": features,
-            "personas": personas,
-            "persona_links": persona_links,
-            "networks": networks,
-            "network_links": network_links,
-            "network_scores": scores,
-        }
-        if cache is not None:
-            tables["persona_pair_cache"] = cache
+        # One transaction for the whole run: the persona links and the pair cache are written
+        # into it a chunk at a time as Splink scores them, and published with the rest.
         with self.ws.lake.transaction(note="link and assess") as tx:
+            previous = (
+                tx.base.files(self.ws.lake.dir, "persona_pair_cache") if self.incremental else []
+            )
+            for name in STREAMED:
+                tx.replace(name, pa.table({}))
+            engine = self.ws.engine()
+            try:
+                generic = find_generic(engine, decided)
+                engine.register("generic_identifiers", generic)
+                self._step(1)
+                features = build_features(engine, generic)
+                engine.register("advert_features", features)
+                self._step(2)
+                run = link_personas_into(engine, features, tx.append, previous=previous)
+                personas = run.personas
+                engine.register("personas", personas)
+                self._step(3)
+                networks, network_links = build_networks(
+                    engine, personas, GenericSet.from_table(generic)
+                )
+                engine.register("networks", networks)
+                engine.register("network_links", network_links)
+                self._step(4)
+                scores = score_networks(engine, networks, personas)
+                self._step(5)
+            finally:
+                engine.close()
+            tables: dict[str, pa.Table] = {
+                "generic_identifiers": generic,
+                "advert_features": features,
+                "personas": personas,
+                "networks": networks,
+                "network_links": network_links,
+                "network_scores": scores,
+            }
             for name, table in tables.items():
                 tx.replace(name, table)
-        reused = _reused(previous, cache)
         return LinkReport(
-            pairs_scored=(cache.num_rows if cache is not None else 0) - reused,
-            pairs_reused=reused,
+            pairs_scored=run.pairs_scored,
+            pairs_reused=run.pairs_reused,
             adverts=features.num_rows,
             generic=int(pa.compute.sum(generic["generic"]).as_py() or 0),
             personas=len(set(personas["persona_id"].to_pylist())),
             networks=len(set(networks["network_id"].to_pylist())),
-            persona_links=persona_links.num_rows,
+            persona_links=run.links,
             network_links=network_links.num_rows,
         )
-
-
-def _reused(previous: pa.Table, cache: pa.Table | None) -> int:
-    """Pairs of this run's cache that the previous run had already scored, unchanged."""
-    keys = ["advert_a", "advert_b", "hash_a", "hash_b"]
-    if cache is None or not previous.num_rows or not cache.num_rows:
-        return 0
-    return int(
-        cache.select(keys).join(previous.select(keys), keys=keys, join_type="inner").num_rows
-    )
