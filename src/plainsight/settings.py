@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     duckdb_memory_limit: str = Field(
         default="", description="DuckDB memory limit such as '4GB'; empty lets DuckDB decide."
     )
+    crime_no_outcome_after_days: int = Field(
+        default=90,
+        ge=0,
+        description="Days after recording an MDSHT crime may stay without an outcome before "
+        "the recording audit lists it for a second look.",
+    )
 
     @property
     def database(self) -> str:

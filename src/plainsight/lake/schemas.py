@@ -174,3 +174,77 @@ SCHEMAS.update(
         "network_scores": assess_schemas.NETWORK_SCORES,
     }
 )
+
+# Crime records imported by ``plainsight crime import`` (plainsight.crime.store): one whole
+# snapshot of a force's export, replaced together. Times are the force's local wall clock.
+CRIME_RECORDS = pa.schema(
+    [
+        ("crime_ref", pa.string()),
+        ("recorded", pa.timestamp("us")),
+        ("recorded_date_only", pa.bool_()),
+        ("reported", pa.timestamp("us")),
+        ("reported_date_only", pa.bool_()),
+        ("committed", pa.date32()),
+        ("ho_offence_code", pa.string()),
+        ("offence_title", pa.string()),
+        ("ms_flag", pa.bool_()),
+        ("status", pa.string()),
+        ("lsoa_code", pa.string()),
+        ("easting", pa.float64()),
+        ("northing", pa.float64()),
+        ("mo_text", pa.string()),
+        ("file", pa.string()),
+        ("line", pa.int64()),
+    ]
+)
+CRIME_VICTIMS = pa.schema(
+    [
+        ("crime_ref", pa.string()),
+        ("victim_ref", pa.string()),
+        ("sex", pa.string()),
+        ("age", pa.int32()),
+        ("date_of_birth", pa.date32()),
+        ("ethnicity_ic", pa.string()),
+        ("ethnicity_sde", pa.string()),
+        ("nationality", pa.string()),
+        ("exploitation_type", pa.string()),
+        ("file", pa.string()),
+        ("line", pa.int64()),
+    ]
+)
+CRIME_OUTCOMES = pa.schema(
+    [
+        ("crime_ref", pa.string()),
+        ("outcome_code", pa.string()),
+        ("outcome_date", pa.date32()),
+        ("file", pa.string()),
+        ("line", pa.int64()),
+    ]
+)
+CRIME_REJECTS = pa.schema(
+    [("file", pa.string()), ("line", pa.int64()), ("reason", pa.string()), ("raw", pa.string())]
+)
+CRIME_IMPORTS = pa.schema(
+    [
+        ("import_id", pa.string()),
+        ("folder", pa.string()),
+        ("files", pa.list_(pa.string())),
+        ("file_sha256", pa.list_(pa.string())),
+        ("mdsht_codes", pa.list_(pa.string())),
+        ("crimes", pa.int64()),
+        ("victims", pa.int64()),
+        ("outcomes", pa.int64()),
+        ("rejects", pa.int64()),
+        ("imported_at", TS),
+        ("imported_by", pa.string()),
+    ]
+)
+SCHEMAS.update(
+    {
+        "crime_records": CRIME_RECORDS,
+        "crime_victims": CRIME_VICTIMS,
+        "crime_outcomes": CRIME_OUTCOMES,
+        "crime_rejects": CRIME_REJECTS,
+        "crime_imports": CRIME_IMPORTS,
+    }
+)

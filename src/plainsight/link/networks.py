@@ -194,7 +194,7 @@ def build_networks(
         for r in engine.run(first_seen_sql(PERSONAS_VIEW)).to_pylist()
     }
     groups = _group(sorted(first, key=lambda p: _earliest_key(p, first)), links, leiden)
-    networks = _networks_table(groups, first)
+    networks = _networks_table(groups)
     member = dict(
         zip(networks["persona_id"].to_pylist(), networks["network_id"].to_pylist(), strict=True)
     )
@@ -271,14 +271,13 @@ def _leiden(graph: igraph.Graph) -> list[list[int]]:
     return [groups[c] for c in sorted(groups, key=lambda c: groups[c][0])]
 
 
-def _networks_table(
-    groups: list[tuple[list[str], bool, list[str]]], first: Mapping[str, Any]
-) -> pa.Table:
+def _networks_table(groups: list[tuple[list[str], bool, list[str]]]) -> pa.Table:
+    """Members and components come earliest-first (:func:`_group`), so each group's earliest
+    persona is its first: no search over a large component for each of its communities
+    (that search took 226 of 282 seconds at a million adverts)."""
     rows: list[dict[str, Any]] = []
     for members, split, component in groups:
-        earliest = min(members, key=lambda p: _earliest_key(p, first))
-        whole = min(component, key=lambda p: _earliest_key(p, first))
-        nid, cid = network_id(earliest), network_id(whole)
+        nid, cid = network_id(members[0]), network_id(component[0])
         rows += [
             {"persona_id": p, "network_id": nid, "component_id": cid, "split": split}
             for p in members
