@@ -409,7 +409,8 @@ def main() -> None:
         for name in args.linkers:
             run = {"scale": scale, "seed": args.seed, "linker": name, **info}
             run.update(in_fresh_process(name, home, truth))
-            runs = [r for r in runs if (r["scale"], r["linker"]) != (scale, name)] + [run]
+            key = (scale, name, args.images)
+            runs = [r for r in runs if _key(r) != key] + [run]
             evaluation = run["evaluation"]
             print(
                 f"scale {scale:g} {name:18} {run['seconds']:8.1f}s {run['peak_rss_mb']:7.0f}MB  "
@@ -420,12 +421,17 @@ def main() -> None:
             RESULTS.write_text(json.dumps(_document(runs), indent=2) + "\n")
 
 
+def _key(run: dict[str, Any]) -> tuple[float, str, bool]:
+    """A run is one (scale, linker, with pictures or not)."""
+    return (run["scale"], run["linker"], bool(run.get("images", False)))
+
+
 def _short(scores: dict[str, float]) -> str:
     return " ".join(f"{k[0].upper()}{scores[k]:.3f}" for k in ("precision", "recall", "f1", "ari"))
 
 
 def _document(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    runs = sorted(runs, key=lambda r: (r["linker"], r["scale"]))
+    runs = sorted(runs, key=lambda r: (r["linker"], bool(r.get("images")), r["scale"]))
     return {
         "machine": {
             "python": platform.python_version(),
@@ -446,19 +452,25 @@ def _document(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _growth(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Time growth over advert growth between consecutive scales, per linker."""
+    """Time and memory growth over advert growth between consecutive scales, per linker and
+    kind of world (with pictures or not)."""
     out = []
-    for name in sorted({r["linker"] for r in runs}):
-        mine = sorted((r for r in runs if r["linker"] == name), key=lambda r: r["scale"])
+    for name, images in sorted({(r["linker"], bool(r.get("images"))) for r in runs}):
+        mine = sorted(
+            (r for r in runs if r["linker"] == name and bool(r.get("images")) == images),
+            key=lambda r: r["scale"],
+        )
         for small, large in itertools.pairwise(mine):
             size = large["world"]["adverts"] / small["world"]["adverts"]
             out.append(
                 {
                     "linker": name,
+                    "images": images,
                     "from_scale": small["scale"],
                     "to_scale": large["scale"],
                     "adverts_ratio": round(size, 2),
                     "time_ratio": round(large["seconds"] / small["seconds"], 2),
+                    "memory_ratio": round(large["peak_rss_mb"] / small["peak_rss_mb"], 2),
                 }
             )
     return out
