@@ -14,6 +14,7 @@ import orjson
 from rich.console import Console
 
 from plainsight.cli import app
+from plainsight.crime.national import synthetic_national_table_path
 
 console = Console()
 
@@ -100,7 +101,28 @@ def main() -> None:
     console.rule("5. How good is the linking? (against the world's ground truth)")
     _cli("--home", str(ws), "evaluate", "--truth", str(adverts / "truth.jsonl"))
 
-    console.rule("6. What the workspace holds")
+    console.rule("6. The crime side: import the force's records, audit them, the committee report")
+    reports = home / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    national = synthetic_national_table_path()
+    _cli("--home", str(ws), "--why", "demo", "crime", "import", str(crime))
+    period = ("--from", "2019-01-01", "--to", "2023-12-31")
+    _cli(
+        "--home", str(ws), "--why", "demo", "crime", "stats", *period,
+        "--json", str(reports / "stats.json"),
+    )  # fmt: skip
+    _cli(
+        "--home", str(ws), "--why", "demo", "crime", "audit", "--as-of", "2024-10-01",
+        "--limit", "12", "--csv", str(reports / "audit.csv"),
+    )  # fmt: skip
+    _cli("crime", "national", str(national))
+    for fmt in ("html", "pdf", "docx"):
+        _cli(
+            "--home", str(ws), "--why", "demo", "crime", "report", *period,
+            "--national", str(national), "--output", str(reports / f"key-data.{fmt}"),
+        )  # fmt: skip
+
+    console.rule("7. What the workspace holds")
     _cli("--home", str(ws), "status")
 
     console.rule("Where to look next")
@@ -116,6 +138,9 @@ def main() -> None:
   {adverts}/truth.jsonl    who posted each advert (persona, network): the ground truth
   {adverts}/world.json     what the world holds, and the generic identifiers planted in it
   {crime}/                 crimes.csv, victims.csv, outcomes.csv (synthetic)
+  {home}/reports/          the committee report (key-data.html, .pdf, .docx), stats.json, audit.csv
+  plainsight --home {ws} crime audit     crime records that need a second look, and why
+  plainsight --home {ws} crime report --from 2019-01-01 --to 2023-12-31 --public --output public.pdf
   {ws}/evidence/           what was captured, as captured, by SHA-256
   {ws}/lake/               the Parquet tables (any Parquet reader, or DuckDB, can read them)
 
