@@ -275,6 +275,44 @@ def synth_crime(
     )
 
 
+@synth_app.command("site")
+def synth_site(
+    world: Annotated[Path, typer.Option(help="An advert world made by 'synth adverts'.")],
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any).")] = 8000,
+    round_: Annotated[
+        int, typer.Option("--round", min=1, max=2, help="1: first captures; 2: edits, removals.")
+    ] = 1,
+    seed: Annotated[int, typer.Option(help="Chooses the removals and the faults.")] = 0,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Show only the world's first N adverts.")
+    ] = None,
+    faults: Annotated[bool, typer.Option(help="Slow, failing, hanging, cut pages.")] = True,
+    log: Annotated[Path | None, typer.Option(help="Append every request here (JSONL).")] = None,
+) -> None:
+    """Serve an advert world as a website on 127.0.0.1 for the crawler (Ctrl-C stops)."""
+    from plainsight.synth.site import serve_site
+
+    site = serve_site(
+        world, port=port, round=round_, seed=seed, limit=limit, faults=faults, log=log
+    )
+    with site:
+        for skipped in site.skipped:
+            errors.print(f"skipped {escape(f'{skipped.file}:{skipped.line}: {skipped.reason}')}")
+        shown = len(site.plan.visible[round_])
+        console.print(
+            f"Serving {shown:,} adverts (round {round_}) at {site.url}/ ; Ctrl-C stops.",
+            soft_wrap=True,
+        )
+        console.file.flush()
+        try:
+            while not site.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            console.print("Stopped.")
+    if site.skipped:
+        raise typer.Exit(EXIT_SET_ASIDE)
+
+
 @app.command()
 def extract(
     input_file: Annotated[
@@ -304,6 +342,7 @@ def run(
     ] = False,
 ) -> None:
     """Run the stages: extraction (incremental), then linking and assessment."""
+    from plainsight.act.watch import check_watches
     from plainsight.extract.stage import ExtractStage
     from plainsight.link.stage import LinkStage
 
@@ -318,7 +357,16 @@ def run(
 
         result = ExtractStage(workspace, progress=report).run()
         linked = LinkStage(workspace, progress=report, incremental=not full).run()
-    _audit(ctx, workspace, "process", "run", captures=result.captures, adverts=linked.adverts)
+    raised = check_watches(workspace)
+    _audit(
+        ctx,
+        workspace,
+        "process",
+        "run",
+        captures=result.captures,
+        adverts=linked.adverts,
+        alerts=len(raised),
+    )
     console.print(
         f"Extracted {result.captures:,} captures: {result.facts:,} facts, "
         f"{result.hits:,} indicator hits, {result.price_hits:,} price hits; "
@@ -331,6 +379,11 @@ def run(
         f"{linked.pairs_scored:,} pairs scored, {linked.pairs_reused:,} reused). "
         "`plainsight networks` ranks them."
     )
+    if raised:
+        console.print(
+            f"{len(raised)} new watchlist alert(s) (each raised once): `plainsight alerts` lists "
+            "them."
+        )
 
 
 @gazetteer_app.command("import")
@@ -377,4 +430,15 @@ def main() -> None:
 
 
 # The command groups in their own modules register themselves on ``app``.
-from plainsight import cli_crime, cli_link  # noqa: E402, F401
+from plainsight import (  # noqa: E402, F401
+    cli_capture,
+    cli_checks,
+    cli_crime,
+    cli_disruptions,
+    cli_evidence,
+    cli_intel,
+    cli_link,
+    cli_retention,
+    cli_threat,
+    cli_watch,
+)

@@ -10,6 +10,8 @@ recomputed over the whole lake at the end of each run (``price_hits``, ``price_m
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -130,8 +132,13 @@ class ExtractStage:
     def _pool(self) -> ProcessPoolExecutor | None:
         if self.processes == 1:
             return None
+        # Not fork: a process that has loaded threaded libraries (WeasyPrint's Pango, Twisted)
+        # can leave a forked child holding a lock forever or crashing; forkserver starts
+        # workers from a clean process.
+        context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
         return ProcessPoolExecutor(
             max_workers=self.processes or None,
+            mp_context=context,
             initializer=_start_worker,
             initargs=(self.config,),
         )

@@ -248,3 +248,62 @@ SCHEMAS.update(
         "crime_imports": CRIME_IMPORTS,
     }
 )
+
+# The crawler (plainsight.crawl.state): which adverts each crawl saw, what it could not read,
+# and the crawls themselves. Written in one commit at the end of each crawl session.
+ADVERT_PRESENCE = pa.schema(
+    [
+        ("advert_id", pa.string()),
+        ("source", pa.string()),
+        ("ad_id", pa.string()),
+        ("url", pa.string()),  # the advert's link as last seen in a listing
+        ("profile", pa.string()),  # the profile whose crawls keep this row
+        ("first_seen", TS),  # first page fetch that showed it
+        ("last_seen", TS),  # latest page fetch that showed it
+        ("removed_at", TS),  # when a crawl found it gone (never deleted); null while present
+        ("removed_why", pa.string()),
+        ("last_crawl_id", pa.string()),
+        ("last_status", pa.string()),  # captured, unchanged, removed, failed
+        ("content_sha256", pa.string()),  # digest of the page as last captured; null: take again
+        ("last_captured_at", TS),  # captured_at of the crawler's latest capture of it
+    ]
+)
+CRAWL_PROBLEMS = pa.schema(
+    [
+        ("crawl_id", pa.string()),
+        ("url", pa.string()),
+        ("page", pa.string()),  # listing or advert
+        ("kind", pa.string()),  # failed, partial, unreadable, disallowed, set_aside
+        ("reason", pa.string()),
+        ("missing", pa.list_(pa.string())),  # fields a partial page did not show
+        ("source", pa.string()),
+        ("ad_id", pa.string()),
+        ("at", TS),
+    ]
+)
+CRAWLS = pa.schema(
+    [
+        ("crawl_id", pa.string()),
+        ("profile", pa.string()),
+        ("profile_version", pa.string()),
+        ("profile_sha256", pa.string()),
+        ("crawler", pa.string()),
+        ("user_agent", pa.string()),
+        ("operator", pa.string()),
+        ("started_at", TS),
+        ("finished_at", TS),
+        ("sessions", pa.int32()),
+        ("finish_reason", pa.string()),
+        ("complete", pa.bool_()),
+        ("warc", pa.bool_()),
+        ("listings", pa.int64()),
+        ("captured", pa.int64()),
+        ("unchanged", pa.int64()),
+        ("gone", pa.int64()),
+        ("removed", pa.int64()),
+        ("problems", pa.int64()),
+    ]
+)
+SCHEMAS.update(
+    {"advert_presence": ADVERT_PRESENCE, "crawl_problems": CRAWL_PROBLEMS, "crawls": CRAWLS}
+)
