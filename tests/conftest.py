@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 import shutil
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,10 @@ from typing import Any
 import orjson
 import pytest
 from PIL import Image, ImageDraw
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
+from plainsight.ops.db import OpsDatabase
 from plainsight.settings import load_settings
 from plainsight.workspace import Workspace
 
@@ -98,3 +103,44 @@ def write_jsonl(tmp_path: Path) -> WriteFile:
         return target
 
     return write
+
+
+# ---------------------------------------------------------------- the operational database
+# On every backend it is deployed on: SQLite and a real PostgreSQL. The server comes from
+# ``scripts/test-postgres.sh`` (``make test`` starts it and sets
+# ``PLAINSIGHT_TEST_DATABASE_URL``). Without one the PostgreSQL cases are skipped, except in
+# CI, where they fail: CI must run them.
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty operational database: a SQLite file, or a fresh database on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ops.db'}"
+        return
+    admin_url = os.environ.get("PLAINSIGHT_TEST_DATABASE_URL", "")
+    if not admin_url:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test the operational database on PostgreSQL")
+        pytest.skip("no PostgreSQL server (make test starts one)")
+    name = f"plainsight_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def ops_db(database_url: str) -> Iterator[OpsDatabase]:
+    """The operational database, migrated, on each backend."""
+    db = OpsDatabase(database_url)
+    db.migrate()
+    try:
+        yield db
+    finally:
+        db.close()

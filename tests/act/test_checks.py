@@ -10,7 +10,6 @@ from plainsight.act import checks
 from plainsight.ops.checks import Outcome
 from plainsight.ops.db import OpsDatabase
 from tests.conftest import TickingClock
-from tests.ops.conftest import ops_db  # noqa: F401  (the SQLite + PostgreSQL fixture)
 
 BRIEF = {"who": {"names": ["Anna"]}, "where": {"towns": ["Leeds"]}}
 
@@ -42,7 +41,7 @@ def _close(s: object, check_id: int, outcome: Outcome, on: date, clock: TickingC
     )
 
 
-def test_summary_counts_tasked_completed_overdue_and_outcomes(ops_db: OpsDatabase) -> None:  # noqa: F811
+def test_summary_counts_tasked_completed_overdue_and_outcomes(ops_db: OpsDatabase) -> None:
     march = TickingClock(datetime(2024, 3, 1, 9, 0, tzinfo=UTC))
     april = TickingClock(datetime(2024, 4, 2, 9, 0, tzinfo=UTC))
     with ops_db.session() as s:
@@ -71,7 +70,7 @@ def test_summary_counts_tasked_completed_overdue_and_outcomes(ops_db: OpsDatabas
     assert in_may["tasked"] == 0 and sum(in_may["by_outcome"].values()) == 0
 
 
-def test_an_outcome_is_recorded_once_and_history_is_per_subject(ops_db: OpsDatabase) -> None:  # noqa: F811
+def test_an_outcome_is_recorded_once_and_history_is_per_subject(ops_db: OpsDatabase) -> None:
     clock = TickingClock()
     with ops_db.session() as s:
         first = _task(s, "P-aaaaaaaaaaaa", date(2024, 3, 8), clock)
@@ -90,7 +89,7 @@ def test_an_outcome_is_recorded_once_and_history_is_per_subject(ops_db: OpsDatab
     assert len(network) == 1 and checks.briefing_of(network[0]) == BRIEF
 
 
-def test_bad_input_is_refused_with_a_reason(ops_db: OpsDatabase) -> None:  # noqa: F811
+def test_bad_input_is_refused_with_a_reason(ops_db: OpsDatabase) -> None:
     clock = TickingClock()
     with ops_db.session() as s:
         with pytest.raises(ValueError, match="already past"):

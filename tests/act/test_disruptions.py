@@ -18,7 +18,6 @@ from plainsight.ops.db import OpsDatabase
 from plainsight.ops.disruptions import DisruptionClaim
 from plainsight.ops.models import Base
 from tests.conftest import TickingClock
-from tests.ops.conftest import ops_db  # noqa: F401 - the fixture, on both backends
 
 MINE = {"crime_groups", "crime_group_nominals", "operations", "operation_groups"}
 MINE |= {"disruption_claims"}
@@ -56,7 +55,7 @@ def _tables(diff: Any) -> set[str]:
     return names
 
 
-def test_migration_creates_the_tables_the_models_describe(ops_db: OpsDatabase) -> None:  # noqa: F811
+def test_migration_creates_the_tables_the_models_describe(ops_db: OpsDatabase) -> None:
     with ops_db.engine.connect() as connection:
         diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
 
@@ -64,7 +63,7 @@ def test_migration_creates_the_tables_the_models_describe(ops_db: OpsDatabase) -
 
 
 def test_the_same_activity_under_another_crime_type_is_refused_naming_the_claim(
-    ops_db: OpsDatabase,  # noqa: F811
+    ops_db: OpsDatabase,
 ) -> None:
     with ops_db.session() as s:
         first = claim(s, "OP-SUN/WARRANT-7", "drugs")
@@ -84,7 +83,7 @@ def test_the_same_activity_under_another_crime_type_is_refused_naming_the_claim(
         assert disruption_figures(s)["claims"]["awaiting_approval"] == 1
 
 
-def test_major_is_claimed_only_at_sentencing(ops_db: OpsDatabase) -> None:  # noqa: F811
+def test_major_is_claimed_only_at_sentencing(ops_db: OpsDatabase) -> None:
     with ops_db.session() as s, pytest.raises(ValueError, match="only at sentencing"):
         claim(s, "A-1", category="major")
     with ops_db.session() as s, pytest.raises(ValueError, match="only at sentencing"):
@@ -101,7 +100,7 @@ def test_major_is_claimed_only_at_sentencing(ops_db: OpsDatabase) -> None:  # no
 
 
 def test_approval_needs_a_supervisor_of_the_rank_the_category_needs(
-    ops_db: OpsDatabase,  # noqa: F811
+    ops_db: OpsDatabase,
 ) -> None:
     with ops_db.session() as s:
         major = claim(
@@ -128,7 +127,7 @@ def test_approval_needs_a_supervisor_of_the_rank_the_category_needs(
 
 
 def test_unknown_codes_and_empty_narratives_are_refused_in_words(
-    ops_db: OpsDatabase,  # noqa: F811
+    ops_db: OpsDatabase,
 ) -> None:
     cases: list[tuple[dict[str, Any], str]] = [
         ({"strand": "pursuit"}, "unknown 4P strand 'pursuit'; choose one of pursue, prevent"),
@@ -204,7 +203,7 @@ def _world(s: Session) -> list[tuple[str, str, str, str, bool]]:
 
 
 def test_figures_per_financial_year_and_the_live_jobs_with_an_mdsht_link(
-    ops_db: OpsDatabase,  # noqa: F811
+    ops_db: OpsDatabase,
 ) -> None:
     with ops_db.session() as s:
         made = _world(s)
@@ -241,7 +240,7 @@ def test_figures_per_financial_year_and_the_live_jobs_with_an_mdsht_link(
     assert "recorded at sentencing stage" in every["definitions"]["major"]
 
 
-def test_operations_close_once_and_not_before_they_opened(ops_db: OpsDatabase) -> None:  # noqa: F811
+def test_operations_close_once_and_not_before_they_opened(ops_db: OpsDatabase) -> None:
     with ops_db.session() as s:
         register.add_operation(
             s, name="Op Sun", types=["mdsht"], opened_on=date(2020, 1, 6), who="a", clock=clock()
@@ -286,7 +285,7 @@ def test_the_financial_year_runs_april_to_march() -> None:
 
 
 def test_a_claim_regraded_major_at_sentencing_needs_approval_again(
-    ops_db: OpsDatabase,  # noqa: F811
+    ops_db: OpsDatabase,
 ) -> None:
     with ops_db.session() as s:
         moderate = claim(

@@ -13,7 +13,6 @@ from plainsight.act.intel_draft import Draft
 from plainsight.act.intel_render import export, render_html, view_of
 from plainsight.ops.db import OpsDatabase
 from tests.conftest import TickingClock
-from tests.ops.conftest import ops_db  # noqa: F401 - the SQLite and PostgreSQL fixture
 
 DRAFT = Draft(
     subject_kind="network",
@@ -34,7 +33,7 @@ def drafted(db: OpsDatabase, clock: TickingClock) -> int:
         return intel.create(s, DRAFT, who="analyst1", clock=clock).id
 
 
-def test_a_draft_is_stored_ungraded_with_its_first_revision(ops_db: OpsDatabase) -> None:  # noqa: F811
+def test_a_draft_is_stored_ungraded_with_its_first_revision(ops_db: OpsDatabase) -> None:
     clock = TickingClock()
     report_id = drafted(ops_db, clock)
     with ops_db.session() as s:
@@ -45,7 +44,7 @@ def test_a_draft_is_stored_ungraded_with_its_first_revision(ops_db: OpsDatabase)
         ]
 
 
-def test_grading_3x5x2_is_validated_and_c_needs_conditions(ops_db: OpsDatabase) -> None:  # noqa: F811
+def test_grading_3x5x2_is_validated_and_c_needs_conditions(ops_db: OpsDatabase) -> None:
     clock = TickingClock()
     report_id = drafted(ops_db, clock)
     bad = [
@@ -79,7 +78,7 @@ def test_grading_3x5x2_is_validated_and_c_needs_conditions(ops_db: OpsDatabase) 
 
 
 def test_editing_keeps_revisions_and_sends_a_graded_report_back_to_draft(
-    ops_db: OpsDatabase,  # noqa: F811
+    ops_db: OpsDatabase,
 ) -> None:
     clock = TickingClock()
     report_id = drafted(ops_db, clock)
@@ -101,7 +100,7 @@ def test_editing_keeps_revisions_and_sends_a_graded_report_back_to_draft(
 
 
 def test_the_sanitised_copy_is_stored_with_its_counts_and_exported(
-    ops_db: OpsDatabase,  # noqa: F811
+    ops_db: OpsDatabase,
     tmp_path: Path,
 ) -> None:
     clock = TickingClock()
@@ -144,7 +143,7 @@ def _csv(path: Path, rows: list[str]) -> Path:
 
 
 def test_5x5x5_entries_are_imported_as_graded_and_never_converted(
-    ops_db: OpsDatabase,  # noqa: F811
+    ops_db: OpsDatabase,
     tmp_path: Path,
 ) -> None:
     clock = TickingClock()
@@ -195,7 +194,7 @@ def test_5x5x5_entries_are_imported_as_graded_and_never_converted(
     ],
 )
 def test_a_bad_row_stops_the_import_and_nothing_is_stored(
-    ops_db: OpsDatabase,  # noqa: F811
+    ops_db: OpsDatabase,
     tmp_path: Path,
     row: str,
     message: str,
@@ -218,7 +217,7 @@ def test_an_import_without_a_needed_column_says_which(tmp_path: Path) -> None:
     db.close()
 
 
-def test_the_migration_creates_exactly_the_models_tables(ops_db: OpsDatabase) -> None:  # noqa: F811
+def test_the_migration_creates_exactly_the_models_tables(ops_db: OpsDatabase) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 

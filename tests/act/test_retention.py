@@ -1,14 +1,12 @@
 """MoPI retention on a small linked world: review dates, what is due, and erasure.
 
 Erasure runs on SQLite and on a real PostgreSQL (``PLAINSIGHT_TEST_DATABASE_URL``, as in
-``tests/ops/conftest.py``); without a server the PostgreSQL cases are skipped, except in CI.
+``tests/conftest.py``); without a server the PostgreSQL cases are skipped, except in CI.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from plainsight.act.retention import (
@@ -60,28 +57,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for extra in (root / "ws").glob("ops.db-*"):
         extra.unlink()
     return root / "ws"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ops.db'}"
-        return
-    admin_url = os.environ.get("PLAINSIGHT_TEST_DATABASE_URL", "")
-    if not admin_url:
-        if os.environ.get("CI"):
-            pytest.fail("CI must test the operational database on PostgreSQL")
-        pytest.skip("no PostgreSQL server (make test starts one)")
-    name = f"plainsight_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -33,7 +33,6 @@ from plainsight.ops.db import OpsDatabase
 from plainsight.settings import load_settings
 from plainsight.workspace import Workspace
 from tests.conftest import TickingClock, advert, picture
-from tests.ops.conftest import ops_db  # noqa: F401  (the SQLite + PostgreSQL fixture)
 
 REVIEW = date(2025, 3, 1)
 OBFUSCATED = "o7700 9OO 123"
@@ -87,7 +86,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def workspace(world: Path, tmp_path: Path, ops_db: OpsDatabase) -> Iterator[Workspace]:  # noqa: F811
+def workspace(world: Path, tmp_path: Path, ops_db: OpsDatabase) -> Iterator[Workspace]:
     home = tmp_path / "ws"
     shutil.copytree(world, home, ignore=shutil.ignore_patterns("ops.db*"))
     settings = load_settings(home, operator="dc.lee", database_url=ops_db.url)

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from plainsight.assess.explain import LEAD, explain_network
-from plainsight.errors import MissingExtra
 from plainsight.lake.engine import Engine
+from plainsight.report.documents import stylesheet, templates, write_pdf
 
 PURPOSE = (
     "This is a welfare check for safeguarding, not an enforcement action. Its purpose is to "
@@ -203,28 +199,14 @@ def _known(engine: Engine, b: Briefing) -> list[str]:
     return known
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    folder = resources.files("plainsight.act").joinpath("templates")
-    loader = jinja2.FunctionLoader(lambda name: folder.joinpath(name).read_text(encoding="utf-8"))
-    return jinja2.Environment(
-        loader=loader,
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_html(briefing: dict[str, Any], *, produced: date) -> str:
     """The briefing (as stored with its check) as one self-contained HTML document."""
-    css = resources.files("plainsight.act").joinpath("templates", "briefing.css")
     return (
-        _environment()
+        templates("plainsight.act")
         .get_template("briefing.html.j2")
         .render(
             b=briefing,
-            css=css.read_text(encoding="utf-8"),
+            css=stylesheet("plainsight.act", "briefing.css"),
             purpose=PURPOSE,
             produced=f"{produced:%d %B %Y}",
         )
@@ -233,12 +215,4 @@ def render_html(briefing: dict[str, Any], *, produced: date) -> str:
 
 def render_pdf(briefing: dict[str, Any], path: Path, *, produced: date) -> Path:
     """Write the briefing as an A4 PDF to ``path``; nothing outside the HTML is fetched."""
-    try:
-        import weasyprint
-    except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise MissingExtra("report", "weasyprint") from exc
-    from plainsight.report.render import _data_only_fetcher
-
-    html = render_html(briefing, produced=produced)
-    weasyprint.HTML(string=html, url_fetcher=_data_only_fetcher()).write_pdf(str(path))
-    return path
+    return write_pdf(render_html(briefing, produced=produced), path)

@@ -10,16 +10,13 @@ capitals on its own starts a section, lines starting ``- `` are bullets.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from plainsight.act.intel import SCHEMES, IntelError
-from plainsight.errors import MissingExtra
 from plainsight.ops.intel import IntelReport
+from plainsight.report.documents import stylesheet, templates
+from plainsight.report.documents import write_pdf as html_to_pdf
 
 FORMATS = ("pdf", "docx")
 
@@ -155,50 +152,15 @@ def _reference(report: IntelReport) -> str:
     return f"{ref} (was {report.external_ref})" if report.external_ref else ref
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    folder = resources.files("plainsight.act").joinpath("templates")
-    loader = jinja2.FunctionLoader(lambda name: folder.joinpath(name).read_text(encoding="utf-8"))
-    return jinja2.Environment(
-        loader=loader,
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_html(view: IntelView) -> str:
     """The report as one self-contained HTML document."""
-    css = resources.files("plainsight.act").joinpath("templates", "intel.css")
-    template = _environment().get_template("intel.html.j2")
-    return template.render(v=view, css=css.read_text(encoding="utf-8"))
-
-
-def _fetcher() -> Any:
-    try:
-        from weasyprint.urls import URLFetcher  # WeasyPrint 68 and later
-
-        return URLFetcher(allowed_protocols={"data"})
-    except ImportError:  # pragma: no cover - older WeasyPrint: a fetcher is a function
-        from weasyprint import default_url_fetcher
-
-        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-            if not url.startswith("data:"):
-                raise ValueError(f"the report refers to {url}; exports embed all they show")
-            return default_url_fetcher(url, *args, **kwargs)
-
-        return fetch
+    template = templates("plainsight.act").get_template("intel.html.j2")
+    return template.render(v=view, css=stylesheet("plainsight.act", "intel.css"))
 
 
 def write_pdf(view: IntelView, path: Path) -> Path:
     """Write the view as an A4 PDF."""
-    try:
-        import weasyprint
-    except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise MissingExtra("report", "weasyprint") from exc
-    weasyprint.HTML(string=render_html(view), url_fetcher=_fetcher()).write_pdf(str(path))
-    return path
+    return html_to_pdf(render_html(view), path)
 
 
 def write_docx(view: IntelView, path: Path) -> Path:

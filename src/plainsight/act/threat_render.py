@@ -10,40 +10,15 @@ are made here too (:func:`count_table` and friends), so every figure is formatte
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from plainsight.act.threat import CrimeFigures, EvidenceTable, LakeFigures, ThreatProfile
-from plainsight.errors import MissingExtra
+from plainsight.report.documents import stylesheet, templates, write_pdf
 
 FORMATS = ("html", "pdf", "docx")
 TITLE = "MSHT threat profile: the six intelligence requirements"
 MARKING = "OFFICIAL-SENSITIVE: derived from personal data. Leads for review, not findings."
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    folder = resources.files("plainsight.act").joinpath("templates")
-    loader = jinja2.FunctionLoader(lambda name: folder.joinpath(name).read_text(encoding="utf-8"))
-    return jinja2.Environment(
-        loader=loader,
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def _css() -> str:
-    return (
-        resources.files("plainsight.act")
-        .joinpath("templates", "threat.css")
-        .read_text(encoding="utf-8")
-    )
 
 
 def _produced(profile: ThreatProfile) -> str:
@@ -52,21 +27,18 @@ def _produced(profile: ThreatProfile) -> str:
 
 def render_html(profile: ThreatProfile) -> str:
     """The threat profile as one self-contained HTML document."""
-    template = _environment().get_template("threat.html.j2")
-    return template.render(p=profile, title=TITLE, css=_css(), produced=_produced(profile))
+    template = templates("plainsight.act").get_template("threat.html.j2")
+    return template.render(
+        p=profile,
+        title=TITLE,
+        css=stylesheet("plainsight.act", "threat.css"),
+        produced=_produced(profile),
+    )
 
 
 def render_pdf(profile: ThreatProfile, path: Path) -> Path:
     """Write the profile as an A4 PDF to ``path``, laid out from :func:`render_html`."""
-    try:
-        import weasyprint
-    except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise MissingExtra("report", "weasyprint") from exc
-    from plainsight.report.render import _data_only_fetcher
-
-    document = weasyprint.HTML(string=render_html(profile), url_fetcher=_data_only_fetcher())
-    document.write_pdf(str(path))
-    return path
+    return write_pdf(render_html(profile), path)
 
 
 def render_docx(profile: ThreatProfile, path: Path) -> Path:

@@ -9,38 +9,12 @@ out on A4 with page numbers; WeasyPrint is given a URL fetcher that refuses ever
 from __future__ import annotations
 
 import base64
-from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
-import jinja2
-
-from plainsight.errors import MissingExtra
+from plainsight.report.documents import stylesheet, templates, write_pdf
 from plainsight.report.model import Chart, Report, long_date
 
 FORMATS = ("html", "pdf", "docx")
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    folder = resources.files("plainsight.report").joinpath("templates")
-    loader = jinja2.FunctionLoader(lambda name: folder.joinpath(name).read_text(encoding="utf-8"))
-    return jinja2.Environment(
-        loader=loader,
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def _css() -> str:
-    return (
-        resources.files("plainsight.report")
-        .joinpath("templates", "report.css")
-        .read_text(encoding="utf-8")
-    )
 
 
 def _svg(chart: Chart) -> str:
@@ -49,36 +23,18 @@ def _svg(chart: Chart) -> str:
 
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML document."""
-    template = _environment().get_template("report.html.j2")
-    return template.render(r=report, css=_css(), svg=_svg, produced=long_date(report.produced_on))
+    template = templates("plainsight.report").get_template("report.html.j2")
+    return template.render(
+        r=report,
+        css=stylesheet("plainsight.report", "report.css"),
+        svg=_svg,
+        produced=long_date(report.produced_on),
+    )
 
 
 def render_pdf(report: Report, path: Path) -> Path:
     """Write the report as an A4 PDF to ``path`` (laid out from :func:`render_html`)."""
-    try:
-        import weasyprint
-    except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise MissingExtra("report", "weasyprint") from exc
-    document = weasyprint.HTML(string=render_html(report), url_fetcher=_data_only_fetcher())
-    document.write_pdf(str(path))
-    return path
-
-
-def _data_only_fetcher() -> Any:
-    """WeasyPrint's fetcher limited to ``data:`` URIs: a report never fetches anything."""
-    try:
-        from weasyprint.urls import URLFetcher  # WeasyPrint 68 and later
-
-        return URLFetcher(allowed_protocols={"data"})
-    except ImportError:  # pragma: no cover - older WeasyPrint: a fetcher is a function
-        from weasyprint import default_url_fetcher
-
-        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-            if not url.startswith("data:"):
-                raise ValueError(f"the report refers to {url}; reports embed all they show")
-            return default_url_fetcher(url, *args, **kwargs)
-
-        return fetch
+    return write_pdf(render_html(report), path)
 
 
 def write_report(report: Report, path: Path, fmt: str) -> Path:
