@@ -278,7 +278,7 @@ def synth_crime(
 @synth_app.command("site")
 def synth_site(
     world: Annotated[Path, typer.Option(help="An advert world made by 'synth adverts'.")],
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any).")] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any).")] = 8765,
     round_: Annotated[
         int, typer.Option("--round", min=1, max=2, help="1: first captures; 2: edits, removals.")
     ] = 1,
