@@ -74,6 +74,7 @@ def crime_report(
         comparison = national_comparison(read_national_table(national), force=force)
     records = records_for(ctx, input_dir)
     synthetic = _is_synthetic(ctx, input_dir)
+    response = _disruptions(ctx) if input_dir is None else None
     with console.status(f"writing the {chosen.upper()} report"):
         report = build_report(
             records,
@@ -84,6 +85,7 @@ def crime_report(
             national=comparison,
             force_name=force,
             synthetic=synthetic,
+            disruptions=response,
         )
         write_report(report, output, chosen)
     if input_dir is None:
@@ -146,3 +148,13 @@ def _is_synthetic(ctx: typer.Context, input_dir: Path | None) -> bool:
         return readme.is_file() and readme.read_text("utf-8")[:200].startswith(_SYNTHETIC_MARK)
     except (OSError, UnicodeDecodeError):
         return False
+
+
+def _disruptions(ctx: typer.Context) -> dict[str, Any] | None:
+    """The workspace's disruptions register, counted (``None`` when it is empty)."""
+    from plainsight.act.disruption_figures import disruption_figures
+
+    with _workspace(ctx).ops.session() as session:
+        figures = disruption_figures(session)
+    empty = not figures["rows"] and not figures["live_operations"]["total"]
+    return None if empty else figures

@@ -20,6 +20,7 @@ from plainsight.crime.national import NationalComparison
 from plainsight.crime.records import CrimeRecords
 from plainsight.report import charts, tables
 from plainsight.report.claims import check_claims, load_claims
+from plainsight.report.disruptions import disruption_points, disruption_table
 from plainsight.report.figures import Figures, figures_from_stats
 from plainsight.report.keypoints import highlight_points, latest_share_year, summary_points
 from plainsight.report.methods import claims_section, methods_note
@@ -43,6 +44,7 @@ def build_report(
     produced_on: date | None = None,
     stats: Mapping[str, Any] | None = None,
     level: float = 0.95,
+    disruptions: Mapping[str, Any] | None = None,
 ) -> Report:
     """The report for MDSHT crimes recorded from ``start`` to ``end`` (inclusive).
 
@@ -93,6 +95,7 @@ def build_report(
         level=level,
         omitted_charts=omitted,
     )
+    response = disruption_table(disruptions, start, end) if disruptions else None
     claims = load_claims()
     # Not in the public version: confirming a published claim can confirm a withheld count.
     if not public and claims.applies_to(force_name, start, end):
@@ -133,6 +136,8 @@ def build_report(
         claim_checks=tuple(claim_checks),
         omitted_charts=tuple(omitted),
         national=(national_table(national),) if national is not None else (),
+        disruptions=(response,) if response is not None else (),
+        disruption_points=tuple(disruption_points(disruptions, response) if disruptions else ()),
     )
 
 

@@ -105,6 +105,8 @@ class Report:
     claim_checks: tuple[ClaimCheck, ...] = ()
     omitted_charts: tuple[str, ...] = ()
     national: tuple[Table, ...] = ()
+    disruptions: tuple[Table, ...] = ()
+    disruption_points: tuple[str, ...] = ()
 
     @property
     def period_words(self) -> str:

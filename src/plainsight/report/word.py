@@ -93,6 +93,12 @@ def render_docx(report: Report, path: Path) -> Path:
         for table in report.national:
             _table(document, table)
 
+    if report.disruptions or report.disruption_points:
+        document.add_heading("Disruptions", level=1)
+        _bullets(document, report.disruption_points)
+        for table in report.disruptions:
+            _table(document, table)
+
     document.add_heading("Methods note", level=1)
     for section in report.methods:
         document.add_heading(section.title, level=2)
