@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m plainsight.demo --home $(DEMO_HOME)
+	$(BIN)/python -m plainsight.demo --home $(DEMO_HOME) $(DEMO_ARGS)
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

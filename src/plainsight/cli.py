@@ -441,4 +441,5 @@ from plainsight import (  # noqa: E402, F401
     cli_retention,
     cli_threat,
     cli_watch,
+    cli_web,
 )

@@ -7,7 +7,9 @@ once, and importing the same files again changes nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
+import sys
 from pathlib import Path
 
 import orjson
@@ -17,6 +19,23 @@ from plainsight.cli import app
 from plainsight.crime.national import synthetic_national_table_path
 
 console = Console()
+
+
+WEB_PORT = 8080
+DEMO_USER = ("demo", "synthetic-demo-only")
+"""The demo's login (an administrator), for the synthetic worlds only."""
+
+
+def _demo_login(ws: Path) -> tuple[str, str]:
+    """The demo login, made once in the demo workspace."""
+    from plainsight.settings import load_settings
+    from plainsight.web.auth import UserError, add_user
+    from plainsight.workspace import Workspace
+
+    workspace = Workspace.open(load_settings(ws, operator="demo"))
+    with contextlib.suppress(UserError):  # made by an earlier run of the demo
+        add_user(workspace, DEMO_USER[0], DEMO_USER[1], "admin", by="demo")
+    return DEMO_USER
 
 
 def _cli(*args: str) -> None:
@@ -63,6 +82,9 @@ def main() -> None:
     parser.add_argument("--home", type=Path, default=Path("demo-data"))
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--no-serve", action="store_true", help="do not start the web app at the end"
+    )
     args = parser.parse_args()
     home: Path = args.home
     worlds = home / "worlds"
@@ -125,6 +147,9 @@ def main() -> None:
     console.rule("7. What the workspace holds")
     _cli("--home", str(ws), "status")
 
+    console.rule("8. The analysts' web app")
+    login = _demo_login(ws)
+
     console.rule("Where to look next")
     console.print(
         f"""\
@@ -148,6 +173,14 @@ The CLI is at .venv/bin/plainsight (source .venv/bin/activate to put it on PATH)
         soft_wrap=True,
         highlight=False,
     )
+    console.print(
+        f"The web app: http://127.0.0.1:{WEB_PORT}/ - sign in as {login[0]!r}, password "
+        f"{login[1]!r} (a demo login for synthetic data only)."
+    )
+    if sys.stdin.isatty() and not args.no_serve:
+        _cli("--home", str(ws), "serve", "--port", str(WEB_PORT))
+    else:
+        console.print(f"Start it with: plainsight --home {ws} serve --port {WEB_PORT}")
 
 
 if __name__ == "__main__":

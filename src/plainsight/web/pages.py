@@ -1,0 +1,171 @@
+"""The analyst pages: search, an advert's evidence, personas, networks, the map, alerts, checks.
+
+Every page needs a signed-in user; every view, search and picture served is written to the
+audit log (channel "web") through :func:`plainsight.web.audit.log`. Pages show evidence and
+the reasons things were linked, never a verdict.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+
+from plainsight.ops.users import User
+from plainsight.web import audit, pages_data, workspace
+from plainsight.web.auth import require
+from plainsight.web.templating import render
+
+router = APIRouter()
+Analyst = Annotated[User, Depends(require())]
+
+_MEDIA = {
+    "jpeg": "image/jpeg",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "bmp": "image/bmp",
+}
+
+
+def register(app: FastAPI) -> None:
+    """Add the analyst pages to the app."""
+    app.include_router(router)
+
+
+def _missing(request: Request, user: User, what: str) -> Response:
+    return render(request, "search.html.j2", user, status_code=404, q="", results=[], missing=what)
+
+
+@router.get("/search")
+def search_page(request: Request, user: Analyst, q: str = "") -> Response:
+    """Search by phone (any writing), e-mail, name, advert id, persona or network id."""
+    results: list[dict[str, str]] = []
+    if q.strip():
+        with workspace(request).reading() as engine:
+            results = pages_data.search(engine, q)
+        audit.log(request, user, "search", q.strip(), results=len(results))
+    return render(request, "search.html.j2", user, q=q, results=results)
+
+
+@router.get("/advert/{advert_id}")
+def advert_page(request: Request, user: Analyst, advert_id: str) -> Response:
+    """An advert's evidence: every capture, highlighted hits, pictures, facts and links."""
+    with workspace(request).reading() as engine:
+        data = pages_data.advert(engine, advert_id)
+    if data is None:
+        return _missing(request, user, f"advert {advert_id}")
+    return render(request, "advert.html.j2", user, **data)
+
+
+@router.get("/evidence/{sha256}")
+def evidence_file(request: Request, user: Analyst, sha256: str) -> Response:
+    """A picture from evidence, only when a capture refers to it; each view is audited."""
+    ws = workspace(request)
+    with ws.reading() as engine:
+        known = pages_data.picture_referenced(engine, sha256)
+        fmt = ""
+        if known:
+            rows = engine.run("SELECT format FROM images WHERE sha256 = ?", [sha256]).to_pylist()
+            fmt = str(rows[0]["format"] or "") if rows else ""
+    if not known or not ws.evidence.has(sha256):
+        return Response("Not found", status_code=404, media_type="text/plain")
+    audit.log(request, user, "view", f"/evidence/{sha256}", kind="picture")
+    return FileResponse(
+        ws.evidence.path_for(sha256),
+        media_type=_MEDIA.get(fmt.lower(), "application/octet-stream"),
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/persona/{persona_id}")
+def persona_page(request: Request, user: Analyst, persona_id: str) -> Response:
+    """A persona's adverts and why they were put together."""
+    with workspace(request).reading() as engine:
+        data = pages_data.persona(engine, persona_id)
+    if data is None:
+        return _missing(request, user, f"persona {persona_id}")
+    return render(request, "persona.html.j2", user, **data)
+
+
+@router.get("/networks")
+def networks_page(request: Request, user: Analyst) -> Response:
+    """Networks ranked by score."""
+    with workspace(request).reading() as engine:
+        rows = pages_data.networks(engine)
+    return render(request, "networks.html.j2", user, networks=rows)
+
+
+@router.get("/network/{network_id}")
+def network_page(request: Request, user: Analyst, network_id: str) -> Response:
+    """A network's score part by part, its explanation, personas and graph."""
+    with workspace(request).reading() as engine:
+        data = pages_data.network(engine, network_id)
+    if data is None:
+        return _missing(request, user, f"network {network_id}")
+    return render(request, "network.html.j2", user, **data)
+
+
+@router.get("/network/{network_id}/graph.json")
+def network_graph(request: Request, user: Analyst, network_id: str) -> Response:
+    """The network's personas and links as Cytoscape elements."""
+    with workspace(request).reading() as engine:
+        data = pages_data.network_graph(engine, network_id)
+    audit.log(request, user, "view", f"/network/{network_id}/graph.json")
+    return JSONResponse(_jsonable(data))
+
+
+@router.get("/map")
+def map_page(request: Request, user: Analyst) -> Response:
+    """The City of London and the places adverts mention (no tiles: nothing leaves)."""
+    return render(request, "map.html.j2", user)
+
+
+@router.get("/map/data.json")
+def map_json(request: Request, user: Analyst) -> Response:
+    """The boundary GeoJSON and the mentioned places with coordinates."""
+    with workspace(request).reading() as engine:
+        data = pages_data.map_data(engine)
+    audit.log(request, user, "view", "/map/data.json", places=len(data["places"]))
+    return JSONResponse(_jsonable(data))
+
+
+@router.get("/alerts")
+def alerts_page(request: Request, user: Analyst, all: bool = False) -> Response:
+    """Alerts raised by watches, unacknowledged first (all of them with ``?all=1``)."""
+    with workspace(request).ops.session() as session:
+        rows = pages_data.alerts(session, include_acknowledged=all)
+    return render(request, "alerts.html.j2", user, alerts=rows, show_all=all)
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+def acknowledge_alert(
+    request: Request, user: Analyst, alert_id: int, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    """Acknowledge one alert (the CSRF token is checked by the app's middleware)."""
+    ws = workspace(request)
+    with ws.ops.session() as session:
+        done = pages_data.acknowledge(session, alert_id, user.name, ws.clock())
+    if done:
+        audit.log(request, user, "acknowledge", f"alert {alert_id}")
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.get("/checks")
+def checks_page(request: Request, user: Analyst) -> Response:
+    """Welfare checks with no outcome yet."""
+    with workspace(request).ops.session() as session:
+        rows = pages_data.open_checks(session)
+    return render(request, "checks.html.j2", user, checks=rows)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
