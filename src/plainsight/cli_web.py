@@ -107,3 +107,26 @@ def users_list(ctx: typer.Context) -> None:
             escape(created_by),
         )
     console.print(table)
+
+
+audit_app = typer.Typer(help="The audit log of who looked at what (DPA 2018 s62).")
+app.add_typer(audit_app, name="audit", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context) -> None:
+    """Re-hash the audit log's chain: exit 4 when an entry was edited, removed or re-ordered."""
+    from plainsight.ops.audit import verify
+
+    workspace = _workspace(ctx)
+    with workspace.ops.session() as session:
+        check = verify(session)
+    _audit(ctx, workspace, "verify", "audit log", events=check.events, ok=check.ok)
+    if check.ok:
+        console.print(f"The audit log's chain of {check.events:,} events is intact.")
+        return
+    errors.print(
+        f"[red]The audit log has been altered:[/red] event {check.broken_at}: "
+        f"{escape(check.reason)}."
+    )
+    raise typer.Exit(4)
