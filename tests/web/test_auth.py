@@ -289,3 +289,22 @@ def test_migration_matches_the_user_model(workspace: Workspace) -> None:
     with workspace.ops.engine.connect() as connection:
         diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert [d for d in diffs if User.__tablename__ in repr(d)] == []
+
+
+def test_five_failed_sign_ins_lock_the_name_out_even_with_the_right_password(
+    client: TestClient, workspace: Workspace
+) -> None:
+    for _ in range(5):
+        assert sign_in(client, "analyst", "not the password!") == "401"
+    assert sign_in(client, "analyst") == "429"  # the right password, but locked out
+    page = client.get("/login")
+    refused = client.post(
+        "/login",
+        data={"name": "analyst", "password": PASSWORD, "csrf_token": token(page.text)},
+    )
+    assert "Too many failed sign-ins for this name" in refused.text
+    assert sign_in(client, "investigator") == "/"  # another name is not affected
+    for _ in range(5):
+        sign_in(client, "nobody-at-all", "guess number n")
+    assert sign_in(client, "nobody-at-all", "guess") == "429"  # unknown names alike
+    assert [e.action for e in events(workspace)].count("login-locked") == 3

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import secrets
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import parse_qs
 
@@ -19,11 +21,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plainsight.errors import PlainsightError
 from plainsight.ops import users as users_db
+from plainsight.ops.models import AuditEvent
 from plainsight.ops.users import ROLES, User, role_allows
 from plainsight.web import workspace
 from plainsight.workspace import Workspace
@@ -125,6 +129,51 @@ def authenticate(ws: Workspace, name: str, password: str) -> User | None:
         _check(_DUMMY[0], password)
         return None
     return user if _check(user.password_hash, password) else None
+
+
+LOCKOUT_AFTER = 5
+"""Failed sign-ins for one name, within :data:`LOCKOUT_MINUTES`, that lock it out."""
+LOCKOUT_MINUTES = 15
+"""How long the failures are counted, and how long the lock-out lasts after the fifth."""
+RECENT_FAILURES = 2000
+"""Failed sign-ins (of any name) read back to count one name's."""
+
+
+def locked_until(ws: Workspace, name: str, *, now: datetime | None = None) -> datetime | None:
+    """When ``name`` may try again, if it is locked out now; else None.
+
+    Counted from the audit log's ``login-failed`` events for that name (whether or not such a
+    user exists, so the answer says nothing about who has an account). The correct password
+    does not get through a lock-out.
+    """
+    now = _utc(now or ws.clock())  # the audit log's own clock
+    since = now - timedelta(minutes=LOCKOUT_MINUTES)
+    with ws.ops.session() as session:
+        recent = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "login-failed")
+            .order_by(AuditEvent.id.desc())
+            .limit(RECENT_FAILURES)
+        ).all()
+        times = sorted(
+            at for at in (_utc(e.at) for e in recent if _name_of(e) == name) if at >= since
+        )
+    if len(times) < LOCKOUT_AFTER:
+        return None
+    until = times[-LOCKOUT_AFTER] + timedelta(minutes=LOCKOUT_MINUTES)
+    return until if until > now else None
+
+
+def _utc(at: datetime) -> datetime:
+    """A stored time in UTC (SQLite gives it back without its zone)."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _name_of(event: AuditEvent) -> object:
+    try:
+        return json.loads(event.detail or "{}").get("name")
+    except ValueError:
+        return None
 
 
 def csrf_token(request: Request) -> str:
@@ -286,6 +335,20 @@ async def login(
     from plainsight.web.templating import render
 
     ws = workspace(request)
+    until = await run_in_threadpool(locked_until, ws, name[:200])
+    if until is not None:
+        audit.log(request, None, "login-locked", "/login", name=name[:200])
+        return render(
+            request,
+            "login.html.j2",
+            None,
+            status_code=429,
+            next=_safe_next(next),
+            error=(
+                f"Too many failed sign-ins for this name: try again after {until:%H:%M} UTC, "
+                "or ask an administrator."
+            ),
+        )
     user = await run_in_threadpool(authenticate, ws, name, password)
     if user is None:
         audit.log(request, None, "login-failed", "/login", name=name[:200])
