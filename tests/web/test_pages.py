@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, date, datetime
 from typing import Any
@@ -10,6 +11,7 @@ import orjson
 import pyarrow as pa
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy import select
 
 from plainsight.lake.schemas import SCHEMAS
@@ -374,7 +376,10 @@ def test_search_and_evidence_pages_are_audited(filled: tuple[Workspace, str]) ->
     assert f'src="/evidence/{sha}"' in page.text and f'href="/persona/{P1}"' in page.text
     picture_answer = client.get(f"/evidence/{sha}")
     assert picture_answer.status_code == 200
-    assert picture_answer.content == ws.evidence.path_for(sha).read_bytes()
+    assert picture_answer.headers["content-type"] == "image/png"  # re-encoded, never as sent
+    shown = Image.open(io.BytesIO(picture_answer.content))
+    original = Image.open(ws.evidence.path_for(sha))
+    assert shown.format == "PNG" and shown.size == original.size and not shown.info.get("exif")
     assert client.get("/evidence/" + "0" * 64).status_code == 404
     assert client.get("/advert/nothing").status_code == 404
     events = _events(ws)

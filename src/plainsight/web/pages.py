@@ -10,24 +10,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from plainsight.ops.users import User
 from plainsight.web import audit, pages_data, workspace
 from plainsight.web.auth import require
+from plainsight.web.pictures import UnsafePictureError, safe_picture
 from plainsight.web.templating import render
 
 router = APIRouter()
 Analyst = Annotated[User, Depends(require())]
-
-_MEDIA = {
-    "jpeg": "image/jpeg",
-    "jpg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "bmp": "image/bmp",
-}
 
 
 def register(app: FastAPI) -> None:
@@ -62,7 +54,8 @@ def advert_page(request: Request, user: Analyst, advert_id: str) -> Response:
 
 @router.get("/evidence/{sha256}")
 def evidence_file(request: Request, user: Analyst, sha256: str) -> Response:
-    """A picture from evidence, only when a capture refers to it; each view is audited."""
+    """A picture from evidence, only when a capture refers to it, re-encoded as PNG
+    (:mod:`plainsight.web.pictures`); each view is audited."""
     ws = workspace(request)
     with ws.reading() as engine:
         known = pages_data.picture_referenced(engine, sha256)
@@ -72,10 +65,14 @@ def evidence_file(request: Request, user: Analyst, sha256: str) -> Response:
             fmt = str(rows[0]["format"] or "") if rows else ""
     if not known or not ws.evidence.has(sha256):
         return Response("Not found", status_code=404, media_type="text/plain")
-    audit.log(request, user, "view", f"/evidence/{sha256}", kind="picture")
-    return FileResponse(
-        ws.evidence.path_for(sha256),
-        media_type=_MEDIA.get(fmt.lower(), "application/octet-stream"),
+    audit.log(request, user, "view", f"/evidence/{sha256}", kind="picture", format=fmt)
+    try:
+        shown = safe_picture(ws.evidence.path_for(sha256).read_bytes())
+    except UnsafePictureError as refused:
+        return Response(f"Not shown: {refused}", status_code=415, media_type="text/plain")
+    return Response(
+        shown,
+        media_type="image/png",
         headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
     )
 
