@@ -71,7 +71,8 @@ def national(
     ] = None,
 ) -> None:
     """A force's MDSHT share of crime against the other territorial forces' (pooled)."""
-    from plainsight.crime.national import national_comparison, read_national_table
+    from plainsight.crime.national import national_comparison
+    from plainsight.crime.national_table import read_national_table
 
     mdsht_codes = tuple(c.strip() for c in codes.split(",") if c.strip())
     if not mdsht_codes:

@@ -69,7 +69,8 @@ def crime_report(
         raise typer.BadParameter(f"no such folder: {output.parent}", param_hint="--output")
     comparison = None
     if national is not None:
-        from plainsight.crime.national import national_comparison, read_national_table
+        from plainsight.crime.national import national_comparison
+        from plainsight.crime.national_table import read_national_table
 
         comparison = national_comparison(read_national_table(national), force=force)
     records = records_for(ctx, input_dir)

@@ -16,7 +16,7 @@ import orjson
 from rich.console import Console
 
 from plainsight.cli import app
-from plainsight.crime.national import synthetic_national_table_path
+from plainsight.crime.national_table import synthetic_national_table_path
 
 console = Console()
 

@@ -13,11 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from plainsight.cli import EXIT_SET_ASIDE, app
-from plainsight.crime.national import (
+from plainsight.crime.national import national_comparison
+from plainsight.crime.national_table import (
     COLUMNS,
     NationalTable,
     NationalTableError,
-    national_comparison,
     normalise_financial_year,
     read_national_table,
     synthetic_national_table_path,

@@ -12,12 +12,8 @@ from pathlib import Path
 import pytest
 
 from plainsight.crime.importer import load_records
-from plainsight.crime.national import (
-    NationalComparison,
-    national_comparison,
-    read_national_table,
-    synthetic_national_table_path,
-)
+from plainsight.crime.national import NationalComparison, national_comparison
+from plainsight.crime.national_table import read_national_table, synthetic_national_table_path
 from plainsight.crime.records import CrimeRecords
 from plainsight.report.build import build_report
 from plainsight.report.model import Report

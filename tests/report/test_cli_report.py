@@ -12,7 +12,7 @@ import docx
 from typer.testing import CliRunner
 
 from plainsight.cli import app
-from plainsight.crime.national import synthetic_national_table_path
+from plainsight.crime.national_table import synthetic_national_table_path
 from tests.report.conftest import html_tables
 
 runner = CliRunner()

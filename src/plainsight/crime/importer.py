@@ -17,14 +17,13 @@ import csv
 import gc
 import io
 import operator
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from plainsight.crime.codes import EXPLOITATION_TYPES, IC_NAMES, IC_UNKNOWN, SEX_WORDS, STATUSES
+from plainsight.crime.codes import EXPLOITATION_TYPES, SEX_WORDS, STATUSES
 from plainsight.crime.records import (
     MDSHT_CODES_DEFAULT,
     Crime,
@@ -33,6 +32,17 @@ from plainsight.crime.records import (
     Reject,
     Victim,
     Where,
+)
+from plainsight.crime.values import (
+    FLAGS,
+    CellError,
+    Dates,
+    age_on,
+    ic_code,
+    not_a_date,
+    outcome_code,
+    parse_age,
+    parse_number,
 )
 from plainsight.errors import PlainsightError
 
@@ -74,82 +84,9 @@ KNOWN_COLUMNS: dict[str, tuple[str, ...]] = {
     OUTCOMES: ("crime_ref", "outcome_code", "outcome_date"),
 }
 
-MAX_AGE = 120
-_FLAGS: dict[str, bool | None] = {"": None, "y": True, "yes": True, "true": True, "1": True}
-_FLAGS.update({"n": False, "no": False, "false": False, "0": False})
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-
 
 class CrimeDataError(PlainsightError):
     """A crime-records folder that cannot be read at all: a missing file or required column."""
-
-
-class _CellError(ValueError):
-    """One value that cannot be normalised; the message is the reject reason's part."""
-
-
-class _Dates:
-    """Parses the contract's date forms, each distinct string once; ``None`` when it cannot."""
-
-    def __init__(self) -> None:
-        self._moments: dict[str, tuple[datetime, bool] | None] = {}
-        self._days: dict[str, date | None] = {}
-
-    def moment(self, text: str) -> tuple[datetime, bool] | None:
-        """A date or date-time as a naive local datetime, and whether it was a date alone."""
-        try:
-            return self._moments[text]
-        except KeyError:
-            try:
-                found: tuple[datetime, bool] | None = _parse_moment(text)
-            except ValueError:
-                found = None
-            self._moments[text] = found
-            return found
-
-    def day(self, text: str) -> date | None:
-        """The day of a date or date-time."""
-        try:
-            return self._days[text]
-        except KeyError:
-            found = self.moment(text)
-            day = None if found is None else found[0].date()
-            self._days[text] = day
-            return day
-
-
-def _not_a_date(column: str, text: str) -> str:
-    return f"{column} '{text}' is not a date (ISO 2023-02-14 or UK day-first 14/02/2023)"
-
-
-def _parse_moment(text: str) -> tuple[datetime, bool]:
-    """Parse ISO 8601 or UK day-first text; raises ``ValueError`` for anything else."""
-    if _ISO_DAY.fullmatch(text):
-        return datetime.combine(date.fromisoformat(text), datetime.min.time()), True
-    uk = _UK.fullmatch(text)
-    if uk:
-        day, month, year, hour, minute, second = uk.groups()
-        moment = datetime(int(year), int(month), int(day))
-        if hour is None:
-            return moment, True
-        return moment.replace(hour=int(hour), minute=int(minute), second=int(second or 0)), False
-    if not text[:4].isdigit():  # fromisoformat accepts oddities such as week dates; stay strict
-        raise ValueError(text)
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is not None:
-        moment = _london(moment)
-    return moment, len(text) <= 10
-
-
-def _london(moment: datetime) -> datetime:
-    """An aware date-time as the UK's local wall-clock time (the day a crime counts in)."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        return moment.astimezone(ZoneInfo("Europe/London")).replace(tzinfo=None)
-    except (ImportError, KeyError, OSError):  # no time-zone database: keep the written clock
-        return moment.replace(tzinfo=None)
 
 
 def load_records(
@@ -174,7 +111,7 @@ def load_records(
     if not folder.is_dir():
         raise CrimeDataError(f"{folder} is not a folder of crime records (crimes.csv, victims.csv)")
     records = CrimeRecords(mdsht_codes=mdsht_codes)
-    dates = _Dates()
+    dates = Dates()
     bar = _progress_bar() if progress else None
     with bar if bar is not None else nullcontext(), paused_gc():
         tick = _ticker(bar)
@@ -275,7 +212,8 @@ class _Table:
         return "".join(self.lines[line - 1 : end]).rstrip("\r\n")
 
 
-def _find(folder: Path, name: str) -> Path | None:
+def find_file(folder: Path, name: str) -> Path | None:
+    """The contract file ``name`` in ``folder``, its name matched case-insensitively."""
     exact = folder / name
     if exact.is_file():
         return exact
@@ -286,7 +224,7 @@ def _find(folder: Path, name: str) -> Path | None:
 
 
 def _table(folder: Path, name: str, *, required: bool) -> _Table | None:
-    path = _find(folder, name)
+    path = find_file(folder, name)
     if path is None:
         if required:
             raise CrimeDataError(f"{folder} has no {name} (required by the crime-data contract)")
@@ -309,7 +247,7 @@ def _table(folder: Path, name: str, *, required: bool) -> _Table | None:
 
 
 def _read_crimes(
-    table: _Table, dates: _Dates, records: CrimeRecords, tick: Callable[[str, int, int], None]
+    table: _Table, dates: Dates, records: CrimeRecords, tick: Callable[[str, int, int], None]
 ) -> dict[str, Crime | Reject]:
     """Crimes by reference; a reference whose first row was set aside maps to its reject."""
     seen: dict[str, Crime | Reject] = {}
@@ -339,7 +277,7 @@ def _read_crimes(
     return seen
 
 
-def _crime(values: list[str], dates: _Dates, where: Where) -> Crime | list[str]:
+def _crime(values: list[str], dates: Dates, where: Where) -> Crime | list[str]:
     """A crime row, normalised, or every reason it cannot be (:func:`_crime_problems`).
 
     Written for speed, as a force's export can hold hundreds of thousands of crimes: the
@@ -350,7 +288,7 @@ def _crime(values: list[str], dates: _Dates, where: Where) -> Crime | list[str]:
     when = moment(recorded) if recorded else None
     first = moment(reported) if reported else _NO_MOMENT
     began = dates.day(committed) if committed else None
-    marker = _FLAGS.get(flag.lower(), False) if flag else None
+    marker = FLAGS.get(flag.lower(), False) if flag else None
     status = status.lower() if status else "recorded"
     try:
         easting = float(east) if east else None
@@ -363,7 +301,7 @@ def _crime(values: list[str], dates: _Dates, where: Where) -> Crime | list[str]:
         and when is not None
         and first is not None
         and (began is not None or not committed)
-        and (not flag or flag.lower() in _FLAGS)
+        and (not flag or flag.lower() in FLAGS)
         and status in STATUSES
     ):
         return Crime(
@@ -389,7 +327,7 @@ def _crime(values: list[str], dates: _Dates, where: Where) -> Crime | list[str]:
 _NO_MOMENT: tuple[None, bool] = (None, False)
 
 
-def _crime_problems(values: list[str], dates: _Dates) -> list[str]:
+def _crime_problems(values: list[str], dates: Dates) -> list[str]:
     """Every reason a crime row cannot be read."""
     ref, recorded, reported, committed, code, _, flag, status, _, east, north, _ = values
     problems: list[str] = []
@@ -398,36 +336,26 @@ def _crime_problems(values: list[str], dates: _Dates) -> list[str]:
     if not recorded:
         problems.append("missing recorded_date")
     elif dates.moment(recorded) is None:
-        problems.append(_not_a_date("recorded_date", recorded))
+        problems.append(not_a_date("recorded_date", recorded))
     if reported and dates.moment(reported) is None:
-        problems.append(_not_a_date("reported_date", reported))
+        problems.append(not_a_date("reported_date", reported))
     if committed and dates.day(committed) is None:
-        problems.append(_not_a_date("committed_date", committed))
+        problems.append(not_a_date("committed_date", committed))
     if not code:
         problems.append("missing ho_offence_code")
-    if flag and flag.lower() not in _FLAGS:
+    if flag and flag.lower() not in FLAGS:
         problems.append(f"ms_flag '{flag}' is not Y or N")
     if status and status.lower() not in STATUSES:
         problems.append(f"status '{status}' is not recorded, cancelled or transferred")
-    _number(east, "easting", problems)
-    _number(north, "northing", problems)
+    parse_number(east, "easting", problems)
+    parse_number(north, "northing", problems)
     return problems
-
-
-def _number(text: str, column: str, problems: list[str]) -> float | None:
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        problems.append(f"{column} '{text}' is not a number")
-        return None
 
 
 def _read_victims(
     table: _Table,
     crimes: dict[str, Crime | Reject],
-    dates: _Dates,
+    dates: Dates,
     records: CrimeRecords,
     tick: Callable[[str, int, int], None],
 ) -> None:
@@ -448,7 +376,7 @@ def _read_victims(
         victim = None
         try:
             victim = _victim(values, crime, dates, Where(table.name, line))
-        except _CellError as exc:
+        except CellError as exc:
             problems.append(str(exc))
         if overflow:
             problems.append(overflow)
@@ -474,8 +402,8 @@ def _crime_of(ref: str, crimes: dict[str, Crime | Reject], problems: list[str]) 
     return crime
 
 
-def _victim(values: list[str], crime: Crime | None, dates: _Dates, where: Where) -> Victim:
-    """A victim row, normalised; raises :class:`_CellError` with every problem found."""
+def _victim(values: list[str], crime: Crime | None, dates: Dates, where: Where) -> Victim:
+    """A victim row, normalised; raises :class:`CellError` with every problem found."""
     ref, victim_ref, written_sex, written_age, dob, ic, sde, nationality, kind = values
     problems: list[str] = []
     sex = SEX_WORDS.get(written_sex.lower())
@@ -483,15 +411,15 @@ def _victim(values: list[str], crime: Crime | None, dates: _Dates, where: Where)
         problems.append(f"sex '{written_sex}' is not F, M or U")
     born: date | None = None
     if dob and (born := dates.day(dob)) is None:
-        problems.append(_not_a_date("date_of_birth", dob))
+        problems.append(not_a_date("date_of_birth", dob))
     age: int | None = None
     try:
-        age = _age(written_age)
+        age = parse_age(written_age)
         if age is None and born is not None and crime is not None:
-            age = _age_on(born, crime.committed or crime.recorded_day)
-    except _CellError as exc:
+            age = age_on(born, crime.committed or crime.recorded_day)
+    except CellError as exc:
         problems.append(str(exc))
-    ethnicity = _ic(ic)
+    ethnicity = ic_code(ic)
     if ethnicity is None:
         problems.append(f"ethnicity_ic '{ic}' is not IC1–IC6 or IC9")
     exploitation = kind.lower().replace(" ", "_").replace("-", "_")
@@ -500,7 +428,7 @@ def _victim(values: list[str], crime: Crime | None, dates: _Dates, where: Where)
             f"exploitation_type '{kind}' is not one of " + ", ".join(EXPLOITATION_TYPES)
         )
     if problems or sex is None or ethnicity is None:
-        raise _CellError("; ".join(problems))
+        raise CellError("; ".join(problems))
     return Victim(
         crime_ref=ref,
         victim_ref=victim_ref,
@@ -515,50 +443,10 @@ def _victim(values: list[str], crime: Crime | None, dates: _Dates, where: Where)
     )
 
 
-def _age(text: str) -> int | None:
-    if not text:
-        return None
-    if text.isdigit():
-        age = int(text)
-    else:
-        try:
-            number = float(text)
-        except ValueError:
-            raise _CellError(f"age '{text}' is not a whole number of years") from None
-        if number < 0:
-            raise _CellError(f"age '{text}' is impossible (negative)")
-        if not number.is_integer():
-            raise _CellError(f"age '{text}' is not a whole number of years")
-        age = int(number)
-    if age > MAX_AGE:
-        raise _CellError(f"age '{text}' is impossible (over {MAX_AGE})")
-    return age
-
-
-def _age_on(born: date, when: date) -> int:
-    """Whole years from ``born`` to ``when`` (the committed date, else the recorded date)."""
-    age = when.year - born.year - ((when.month, when.day) < (born.month, born.day))
-    if age < 0:
-        raise _CellError(
-            f"date_of_birth {born.isoformat()} is after the offence ({when.isoformat()})"
-        )
-    if age > MAX_AGE:
-        raise _CellError(f"date_of_birth {born.isoformat()} gives an impossible age ({age})")
-    return age
-
-
-def _ic(text: str) -> str | None:
-    """``IC1``..``IC6`` or ``IC9`` (empty is ``IC9``); ``None`` for anything else."""
-    if not text:
-        return IC_UNKNOWN
-    code = text.upper().replace(" ", "")
-    return code if code in IC_NAMES else None
-
-
 def _read_outcomes(
     table: _Table,
     crimes: dict[str, Crime | Reject],
-    dates: _Dates,
+    dates: Dates,
     records: CrimeRecords,
     tick: Callable[[str, int, int], None],
 ) -> None:
@@ -567,7 +455,7 @@ def _read_outcomes(
         if count % 20_000 == 0:
             tick(name, count, table.total)
         ref, written, text = values
-        code = _OUTCOME_CODES.get(written.lower()) or outcome_code(written)
+        code = outcome_code(written)
         when = day(text) if text else None
         if (
             code is not None
@@ -584,30 +472,11 @@ def _read_outcomes(
         elif code is None:
             problems.append(f"outcome_code '{written}' is not a Home Office outcome type (0–22)")
         if text and when is None:
-            problems.append(_not_a_date("outcome_date", text))
+            problems.append(not_a_date("outcome_date", text))
         if overflow:
             problems.append(overflow)
         records.rejects.append(Reject(name, line, "; ".join(problems), table.raw(line)))
     tick(name, table.total, table.total)
-
-
-_OUTCOME_CODES: dict[str, str] = {str(n): str(n) for n in range(23)}
-_OUTCOME_CODES.update({f"0{n}": str(n) for n in range(10)})
-_OUTCOME_CODES.update({"1a": "1", "2a": "2", "3a": "3"})
-
-
-def outcome_code(text: str) -> str | None:
-    """The outcome type as ``"0"``..``"22"`` (``1a`` → ``"1"``), or ``None`` if not one.
-
-    >>> outcome_code("1A"), outcome_code("018"), outcome_code("23")
-    ('1', '18', None)
-    """
-    code = text.strip().lower()
-    if code in _OUTCOME_CODES:
-        return _OUTCOME_CODES[code]
-    if code.isdigit() and int(code) <= 22:
-        return str(int(code))
-    return None
 
 
 def _progress_bar() -> Any:

@@ -8,11 +8,17 @@ Values are already normalised: trimmed, dates parsed (ISO or UK day-first), sex 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 MDSHT_CODES_DEFAULT: tuple[str, ...] = ("106", "72")
 """Offence codes that make a crime MDSHT: ``106`` and any ``106/..``, and legacy ``72``."""
+
+
+def is_mdsht_code(code: str, mdsht_codes: Sequence[str] = MDSHT_CODES_DEFAULT) -> bool:
+    """The crime-data contract's rule: a listed code, or one beginning ``code/``."""
+    return any(code == c or code.startswith(c + "/") for c in mdsht_codes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,5 +94,4 @@ class CrimeRecords:
 
     def is_mdsht(self, crime: Crime) -> bool:
         """The contract's rule: the code is one of ``mdsht_codes`` or begins ``code/``."""
-        code = crime.ho_offence_code
-        return any(code == c or code.startswith(c + "/") for c in self.mdsht_codes)
+        return is_mdsht_code(crime.ho_offence_code, self.mdsht_codes)

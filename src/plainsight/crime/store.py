@@ -24,6 +24,7 @@ from plainsight.crime.importer import (
     OUTCOMES,
     VICTIMS,
     CrimeDataError,
+    find_file,
     load_records,
     paused_gc,
 )
@@ -125,15 +126,8 @@ def import_records(
 
 def _files(folder: Path) -> dict[str, Path]:
     """The contract's files present in ``folder`` (names matched case-insensitively)."""
-    found: dict[str, Path] = {}
-    by_lower = {p.name.lower(): p for p in sorted(folder.iterdir()) if p.is_file()}
-    for name in (CRIMES, VICTIMS, OUTCOMES):
-        path = folder / name
-        if path.is_file():
-            found[name] = path
-        elif name in by_lower:
-            found[name] = by_lower[name]
-    return found
+    found = {name: find_file(folder, name) for name in (CRIMES, VICTIMS, OUTCOMES)}
+    return {name: path for name, path in found.items() if path is not None}
 
 
 def _records_table(rows: Sequence[Crime | Victim | Outcome], schema: pa.Schema) -> pa.Table:
