@@ -52,6 +52,12 @@ disruptions_app.add_typer(operations_app, name="operations")
 disruptions_app.add_typer(claims_app, name="claims")
 
 Day = Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="A date, YYYY-MM-DD.")]
+OutcomeStage = Annotated[
+    str | None, typer.Option(help=f"Outcome stage: {', '.join(OUTCOME_STAGES)}.")
+]
+OutcomeDate = Annotated[
+    datetime | None, typer.Option(formats=["%Y-%m-%d"], help="When the outcome came.")
+]
 Types = Annotated[
     list[str], typer.Option("--crime-type", help=f"Repeatable: {', '.join(CRIME_TYPES)}.")
 ]
@@ -267,12 +273,8 @@ def claims_add(
     ] = None,
     operation: Annotated[str | None, typer.Option(help="The operation it belongs to.")] = None,
     group: Annotated[str | None, typer.Option(help="The OCG it disrupted.")] = None,
-    outcome: Annotated[
-        str | None, typer.Option(help=f"Outcome stage: {', '.join(OUTCOME_STAGES)}.")
-    ] = None,
-    outcome_date: Annotated[
-        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="When the outcome came.")
-    ] = None,
+    outcome: OutcomeStage = None,
+    outcome_date: OutcomeDate = None,
 ) -> None:
     from plainsight.act.disruptions import add_claim
 
@@ -334,12 +336,8 @@ def claims_regrade(
     ctx: typer.Context,
     claim: Annotated[int, typer.Argument(help="The claim's number, as `claims list` shows.")],
     category: Annotated[str, typer.Option(help="major, moderate or minor.")],
-    outcome: Annotated[
-        str | None, typer.Option(help=f"Outcome stage: {', '.join(OUTCOME_STAGES)}.")
-    ] = None,
-    outcome_date: Annotated[
-        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="When the outcome came.")
-    ] = None,
+    outcome: OutcomeStage = None,
+    outcome_date: OutcomeDate = None,
 ) -> None:
     """Regrade a claim as its outcome moves on; a new category needs approval again."""
     from plainsight.act.disruptions import describe, regrade_claim
