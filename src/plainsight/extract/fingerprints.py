@@ -43,7 +43,7 @@ from itertools import chain, islice
 from typing import Any, NamedTuple
 
 import numpy as np
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from plainsight.errors import Rejected
 
@@ -310,9 +310,6 @@ def _decode(data: bytes, draft: int) -> _Picture:
         if image.format == "JPEG":
             drafted = image.draft("L", (draft, draft))
             scale = round(width / drafted[1][2]) if drafted else 1
-        # Truncated data must fail, whatever another library set for the whole process
-        # (WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES on import).
-        ImageFile.LOAD_TRUNCATED_IMAGES = False
         image.load()
         grey = _to_grey(image)
     except Exception as error:  # truncated, corrupt or unsupported data inside the picture

@@ -38,10 +38,17 @@ def stylesheet(package: str, name: str) -> str:
 
 def write_pdf(html: str, path: Path) -> Path:
     """Lay ``html`` out as PDF at ``path`` with WeasyPrint; nothing is fetched but ``data:``."""
+    from PIL import ImageFile
+
+    strict = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
         import weasyprint
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise MissingExtra("report", "weasyprint") from exc
+    finally:
+        # WeasyPrint lets Pillow accept truncated pictures, for the whole process, on import;
+        # fingerprinting and the web app must go on refusing them.
+        ImageFile.LOAD_TRUNCATED_IMAGES = strict
     weasyprint.HTML(string=html, url_fetcher=data_only_fetcher()).write_pdf(str(path))
     return path
 

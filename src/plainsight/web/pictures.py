@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import warnings
 
-from PIL import Image, ImageFile, ImageOps
+from PIL import Image, ImageOps
 
 from plainsight.extract.fingerprints import FORMATS, MAX_PIXELS
 
@@ -36,7 +36,6 @@ def safe_picture(data: bytes) -> bytes:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise UnsafePictureError(f"too large to decode safely ({width}x{height} pixels)")
-            ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint sets it for the process
             image.load()
     except UnsafePictureError:
         raise
