@@ -32,7 +32,7 @@ from plainsight.workspace import Workspace
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
-ROLES = ("analyst", "investigator", "supervisor", "admin")
+ROLES = ("viewer", "analyst", "investigator", "supervisor", "admin")
 
 
 def chromium() -> str:
@@ -191,3 +191,39 @@ def session(browser: Any, server: str, users: dict[str, str]) -> Iterator[Sessio
 def page(session: Session) -> Any:
     """The Playwright page of ``session``."""
     return session.page
+
+
+# -- signing in with the TestClient (for tests of the app without a browser) ---------------
+
+ENQUIRY = "Op Lantern"
+"""The line of enquiry tests name after signing in as a casework role."""
+
+
+def csrf(html: str) -> str:
+    """The CSRF token in a page's forms."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, html
+    return found.group(1)
+
+
+def sign_in(
+    client: Any, name: str, password: str = PASSWORD, *, enquiry: str | None = ENQUIRY
+) -> Any:
+    """Sign ``name`` in through the form and, unless ``enquiry`` is None, name a line of
+    enquiry (casework pages ask for one). Returns the client."""
+    page = client.get("/login")
+    done = client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf_token": csrf(page.text), "next": "/"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    if enquiry is not None:
+        form = client.get("/enquiry")
+        named = client.post(
+            "/enquiry",
+            data={"reference": enquiry, "csrf_token": csrf(form.text), "next": "/"},
+            follow_redirects=False,
+        )
+        assert named.status_code == 303, named.text
+    return client

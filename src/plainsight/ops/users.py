@@ -9,8 +9,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from plainsight.ops.models import Base
 
-ROLES = ("analyst", "investigator", "supervisor", "admin")
-"""Roles from least to most trusted; each may do what those before it may."""
+ROLES = ("viewer", "analyst", "investigator", "supervisor", "admin")
+"""Every role. Viewer, analyst, investigator and supervisor run from least to most trusted,
+each may do what those before it may; admin stands apart (users and settings, no casework)."""
+
+CASEWORK = ("analyst", "investigator", "supervisor")
+"""Roles that see personal data, and so must name their line of enquiry first."""
 
 
 class User(Base):
@@ -28,11 +32,19 @@ class User(Base):
 
 
 def role_allows(role: str, needed: str | None) -> bool:
-    """Whether ``role`` may do what ``needed`` may (None: any signed-in user)."""
-    if needed is None:
-        return role in ROLES
-    if role not in ROLES or needed not in ROLES:
+    """Whether ``role`` may do what ``needed`` may (None: any signed-in user).
+
+    Admin may do only what needs admin, and only admin may; among the others a more
+    trusted role may do what a less trusted one may.
+    """
+    if role not in ROLES:
         return False
+    if needed is None:
+        return True
+    if needed not in ROLES:
+        return False
+    if "admin" in (role, needed):
+        return role == needed
     return ROLES.index(role) >= ROLES.index(needed)
 
 

@@ -20,7 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plainsight.settings import load_settings
-from plainsight.web import audit, auth, dashboard
+from plainsight.web import audit, auth, dashboard, enquiry
 from plainsight.web.templating import render
 from plainsight.workspace import Workspace
 
@@ -122,6 +122,16 @@ def create_app(
 
         return RedirectResponse(f"/login?next={quote(exc.path, safe='')}", status_code=303)
 
+    @app.exception_handler(auth.NoEnquiry)
+    async def no_enquiry(request: Request, exc: auth.NoEnquiry) -> Response:
+        from urllib.parse import quote
+
+        back = exc.path if request.method == "GET" else "/"
+        target = f"/enquiry?next={quote(back, safe='')}"
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
     @app.exception_handler(auth.Forbidden)
     async def forbidden(request: Request, exc: auth.Forbidden) -> Response:
         audit.log(request, exc.user, "refused", request.url.path, needed=exc.needed or "")
@@ -133,6 +143,7 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(dashboard.router)
     app.include_router(audit.router)
+    app.include_router(enquiry.router)
     try:
         pages = importlib.import_module("plainsight.web.pages")
     except ModuleNotFoundError as exc:

@@ -25,8 +25,11 @@ def log(request: Request, user: User | None, action: str, target: str, **detail:
     """Append one event (channel "web") naming the user and what they looked at or did.
 
     A page view is written once per request however often it is asked for, so a page may
-    call ``log(..., "view", ...)`` itself and still render through ``render``.
+    call ``log(..., "view", ...)`` itself and still render through ``render``. The line of
+    enquiry the user named this session is the event's justification (DPA 2018 s62).
     """
+    from plainsight.web.auth import enquiry
+
     if action == "view":
         if getattr(request.state, "view_logged", False):
             return
@@ -40,6 +43,7 @@ def log(request: Request, user: User | None, action: str, target: str, **detail:
             action=action,
             target=target,
             detail={"role": user.role if user else "", "client": client, **detail},
+            justification=enquiry(request) if user is not None else "",
             channel="web",
             clock=ws.clock,
         )
@@ -84,6 +88,8 @@ def _detail(raw: str) -> str:
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, user: Annotated[User, Depends(require("admin"))]) -> Response:
+def audit_page(
+    request: Request, user: Annotated[User, Depends(require("supervisor"))]
+) -> Response:
     """The most recent audit events, and whether the hash chain holds."""
     return _page(request, user)

@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from plainsight.errors import PlainsightError
 from plainsight.ops import users as users_db
 from plainsight.ops.models import AuditEvent
-from plainsight.ops.users import ROLES, User, role_allows
+from plainsight.ops.users import CASEWORK, ROLES, User, role_allows
 from plainsight.web import workspace
 from plainsight.workspace import Workspace
 
@@ -36,6 +36,7 @@ __all__ = [
     "ROLES",
     "CSRFMiddleware",
     "Forbidden",
+    "NoEnquiry",
     "NotSignedIn",
     "User",
     "add_user",
@@ -73,6 +74,26 @@ class Forbidden(Exception):  # noqa: N818 - a control-flow signal, not an error
         super().__init__(needed)
         self.user = user
         self.needed = needed
+
+
+class NoEnquiry(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised by :func:`require` when casework is asked for before a line of enquiry is named
+    (the app asks for one at ``/enquiry`` and comes back)."""
+
+    def __init__(self, user: User, path: str) -> None:
+        super().__init__(path)
+        self.user = user
+        self.path = path
+
+
+ENQUIRY = "enquiry"
+"""The session key holding the line of enquiry the user named (the audit's justification)."""
+
+
+def enquiry(request: Request) -> str:
+    """The line of enquiry named in this session ("" if none)."""
+    value = request.session.get(ENQUIRY, "")
+    return value if isinstance(value, str) else ""
 
 
 def hash_password(password: str) -> str:
@@ -208,7 +229,8 @@ def require(role: str | None = None) -> Callable[[Request], User]:
     """A FastAPI dependency: the signed-in user whose role allows ``role`` (None: any).
 
     Nobody signed in: :class:`NotSignedIn` (redirect to /login); role too low:
-    :class:`Forbidden` (403 page).
+    :class:`Forbidden` (403 page); casework (analyst and up) with no line of enquiry named
+    in this session: :class:`NoEnquiry` (the app asks for one, once, then comes back).
     """
     if role is not None and role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
@@ -222,12 +244,18 @@ def require(role: str | None = None) -> Callable[[Request], User]:
             raise NotSignedIn(path)
         if not role_allows(user.role, role):
             raise Forbidden(user, role)
+        if role in CASEWORK and not enquiry(request):
+            path = request.url.path
+            if request.url.query:
+                path += "?" + request.url.query
+            raise NoEnquiry(user, path)
         return user
 
     return dependency
 
 
-def _safe_next(target: str) -> str:
+def safe_next(target: str) -> str:
+    """``target`` if it is a path on this site, else ``/`` (no open redirects)."""
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
@@ -319,8 +347,8 @@ def login_page(request: Request, next: str = "/") -> Response:
     from plainsight.web.templating import render
 
     if current_user(request) is not None:
-        return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "login.html.j2", None, next=_safe_next(next), error="")
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "login.html.j2", None, next=safe_next(next), error="")
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -343,7 +371,7 @@ async def login(
             "login.html.j2",
             None,
             status_code=429,
-            next=_safe_next(next),
+            next=safe_next(next),
             error=(
                 f"Too many failed sign-ins for this name: try again after {until:%H:%M} UTC, "
                 "or ask an administrator."
@@ -360,7 +388,7 @@ async def login(
             "login.html.j2",
             None,
             status_code=401,
-            next=_safe_next(next),
+            next=safe_next(next),
             error="Wrong name or password.",
         )
     request.session.clear()
@@ -368,7 +396,7 @@ async def login(
     request.session["csrf"] = secrets.token_urlsafe(32)
     request.state.user = user
     audit.log(request, user, "login", "/login")
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout")

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from plainsight.ops.users import User
 from plainsight.web import workspace
-from plainsight.web.auth import require
+from plainsight.web.auth import NoEnquiry, enquiry, require
 from plainsight.web.templating import render
 from plainsight.workspace import Workspace
 
@@ -78,7 +78,16 @@ def _lake(ws: Workspace) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, user: Annotated[User, Depends(require())]) -> Response:
-    """New watchlist alerts, the top networks, overdue welfare checks and the lake version."""
+    """New watchlist alerts, the top networks, overdue welfare checks and the lake version.
+
+    A viewer is sent to the statistics and an admin to the users: neither sees casework.
+    """
+    if user.role == "viewer":
+        return RedirectResponse("/stats", status_code=303)
+    if user.role == "admin":
+        return RedirectResponse("/admin/users", status_code=303)
+    if not enquiry(request):
+        raise NoEnquiry(user, "/")
     ws = workspace(request)
     today = datetime.now(UTC).date()
     alert_count, alerts = _alerts(ws)

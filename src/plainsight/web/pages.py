@@ -19,7 +19,7 @@ from plainsight.web.pictures import UnsafePictureError, safe_picture
 from plainsight.web.templating import render
 
 router = APIRouter()
-Analyst = Annotated[User, Depends(require())]
+Analyst = Annotated[User, Depends(require("analyst"))]
 
 
 def register(app: FastAPI) -> None:

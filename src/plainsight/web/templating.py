@@ -14,13 +14,19 @@ from plainsight.ops.users import User, role_allows
 TEMPLATES = Path(__file__).parent / "templates"
 
 NAV: tuple[tuple[str, str, str | None], ...] = (
-    ("Dashboard", "/", None),
-    ("Search", "/search", None),
-    ("Networks", "/networks", None),
-    ("Map", "/map", None),
-    ("Alerts", "/alerts", None),
-    ("Checks", "/checks", None),
-    ("Audit log", "/audit", "admin"),
+    ("Today", "/", "analyst"),
+    ("Search", "/search", "analyst"),
+    ("Networks", "/networks", "analyst"),
+    ("Map", "/map", "analyst"),
+    ("Alerts", "/alerts", "analyst"),
+    ("Checks", "/checks", "analyst"),
+    ("Intelligence", "/intel", "analyst"),
+    ("Disruptions", "/disruptions", "analyst"),
+    ("Threat profile", "/threat", "analyst"),
+    ("Statistics", "/stats", "viewer"),
+    ("Audit log", "/audit", "supervisor"),
+    ("Users", "/admin/users", "admin"),
+    ("Settings", "/admin/settings", "admin"),
 )
 """The nav bar: label, path and the role needed to see the link (None: everyone)."""
 
@@ -42,11 +48,12 @@ def render(
 ) -> HTMLResponse:
     """Render ``template`` into the layout; a GET by a signed-in user is audited as a view.
 
-    Every template gets ``request``, ``user``, ``csrf_token``, ``nav`` (the links the user
-    may follow) and ``path``, besides ``context``.
+    Every template gets ``request``, ``user``, ``csrf_token``, ``enquiry`` (the line of
+    enquiry named this session), ``nav`` (the links the user may follow) and ``path``,
+    besides ``context``.
     """
     from plainsight.web import audit
-    from plainsight.web.auth import csrf_token
+    from plainsight.web.auth import csrf_token, enquiry
 
     if user is not None and request.method == "GET":
         query = request.url.query
@@ -60,6 +67,7 @@ def render(
         request=request,
         user=user,
         csrf_token=csrf_token(request),
+        enquiry=enquiry(request) if user is not None else "",
         nav=nav,
         path=request.url.path,
         **context,
