@@ -155,6 +155,10 @@ class Session:
         form.locator("input[type=password]").fill(PASSWORD)
         form.locator("[type=submit]").first.click()
         self.page.wait_for_load_state("networkidle")
+        if "/enquiry" in self.page.url:  # casework asks for the line of enquiry first
+            self.page.fill("#reference", ENQUIRY)
+            self.page.click("#enquiry-form [type=submit]")
+            self.page.wait_for_load_state("networkidle")
 
     def off_site(self) -> list[str]:
         """Every request that left the server (there must be none: the app works offline)."""

@@ -80,8 +80,8 @@ def test_an_analyst_cannot_open_the_audit_log(session: Session) -> None:
     assert response is not None and response.status == 403
 
 
-def test_an_admin_can_open_the_audit_log(session: Session) -> None:
-    session.login("admin")
+def test_a_supervisor_can_open_the_audit_log(session: Session) -> None:
+    session.login("supervisor")
     page = session.page
     response: Any = page.goto(session.url("/audit"))
     assert response is not None and response.status == 200

@@ -14,6 +14,7 @@ from plainsight.ops.checks import WelfareCheck
 from plainsight.ops.watch import Alert, Watch
 from plainsight.web.app import create_app
 from plainsight.web.auth import add_user
+from tests.web.conftest import sign_in
 from plainsight.workspace import Workspace
 
 PASSWORD = "a long enough passphrase"
@@ -25,11 +26,7 @@ def client(workspace: Workspace) -> TestClient:
     client = TestClient(
         create_app(workspace.home, secret="s" * 40, login_delay=0, workspace=workspace)
     )
-    page = client.get("/login")
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found
-    client.post("/login", data={"name": "ann", "password": PASSWORD, "csrf_token": found.group(1)})
-    return client
+    return sign_in(client, "ann", PASSWORD)
 
 
 def test_empty_workspace(client: TestClient) -> None:

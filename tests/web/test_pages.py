@@ -20,9 +20,11 @@ from plainsight.ops.models import AuditEvent
 from plainsight.ops.watch import Alert, Watch
 from plainsight.web import pages_data
 from plainsight.web.app import create_app
+from plainsight.ops.users import CASEWORK
 from plainsight.web.auth import add_user
 from plainsight.workspace import Workspace
 from tests.conftest import picture
+from tests.web.conftest import sign_in
 
 T1 = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
 T2 = datetime(2024, 3, 2, 10, 0, tzinfo=UTC)
@@ -322,15 +324,10 @@ def _token(html: str) -> str:
 
 
 def signed_in(ws: Workspace, role: str = "analyst") -> TestClient:
+    """A client signed in as "ana" of ``role``, working on the line of enquiry "Op Lantern"."""
     add_user(ws, "ana", PASSWORD, role)
     client = TestClient(create_app(ws.home, secret="s" * 32, login_delay=0, workspace=ws))
-    token = _token(client.get("/login").text)
-    done = client.post(
-        "/login",
-        data={"name": "ana", "password": PASSWORD, "csrf_token": token, "next": "/"},
-        follow_redirects=False,
-    )
-    assert done.status_code == 303, done.text
+    sign_in(client, "ana", PASSWORD, enquiry="Op Lantern" if role in CASEWORK else None)
     return client
 
 

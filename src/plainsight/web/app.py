@@ -3,7 +3,7 @@
 ``create_app(home)`` opens the workspace, mounts ``/static`` (the app's own CSS and JS and
 the vendored libraries: nothing is fetched from another host), adds sessions, the CSRF
 check and the security headers, and includes the sign-in, dashboard and audit pages and
-the analysts' pages of :mod:`plainsight.web.pages` when that module is present.
+every module of :data:`PAGE_MODULES` that is present (each exposes ``router``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,17 @@ STATIC = Path(__file__).parent / "static"
 SECRET_FILE = "web-secret"
 SESSION_COOKIE = "plainsight_session"
 SESSION_HOURS = 10
+PAGE_MODULES = (
+    "pages",
+    "network_pages",
+    "stats_pages",
+    "intel_pages",
+    "disruption_pages",
+    "threat_pages",
+    "admin_pages",
+    "api",
+)
+"""Modules of :mod:`plainsight.web` whose ``router`` the app includes, in this order."""
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (
@@ -144,11 +155,12 @@ def create_app(
     app.include_router(dashboard.router)
     app.include_router(audit.router)
     app.include_router(enquiry.router)
-    try:
-        pages = importlib.import_module("plainsight.web.pages")
-    except ModuleNotFoundError as exc:
-        if exc.name != "plainsight.web.pages":
-            raise
-    else:
-        pages.register(app)
+    for name in PAGE_MODULES:
+        try:
+            module = importlib.import_module(f"plainsight.web.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"plainsight.web.{name}":
+                raise
+            continue
+        app.include_router(module.router)
     return app

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from plainsight.ops.users import User
@@ -20,11 +20,6 @@ from plainsight.web.templating import render
 
 router = APIRouter()
 Analyst = Annotated[User, Depends(require("analyst"))]
-
-
-def register(app: FastAPI) -> None:
-    """Add the analyst pages to the app."""
-    app.include_router(router)
 
 
 def _missing(request: Request, user: User, what: str) -> Response:
