@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from plainsight.ops.audit import verify
 from plainsight.ops.models import AuditEvent
-from plainsight.web.app import create_app
 from plainsight.ops.users import CASEWORK, ROLES
+from plainsight.web.app import create_app
 from plainsight.web.auth import UserError, add_user, authenticate
 from plainsight.workspace import Workspace
 
