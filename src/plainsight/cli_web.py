@@ -18,6 +18,7 @@ from plainsight.cli import _audit, _state, _workspace, app, console, errors
 
 users_app = typer.Typer(help="Who may sign in to the web app.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+app.add_typer(users_app, name="user", help="The same as `users`.", hidden=True)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -56,7 +57,7 @@ def users_add(
     name: Annotated[str, typer.Argument(help="The name they sign in with.")],
     role: Annotated[
         str,
-        typer.Option(help="analyst, investigator, supervisor or admin."),
+        typer.Option(help="viewer, analyst, investigator, supervisor or admin."),
     ],
     password_file: Annotated[
         Path | None,
@@ -130,3 +131,73 @@ def audit_verify(ctx: typer.Context) -> None:
         f"{escape(check.reason)}."
     )
     raise typer.Exit(4)
+
+
+@audit_app.command("search")
+def audit_search(
+    ctx: typer.Context,
+    actor: Annotated[str, typer.Option(help="Only this user's events.")] = "",
+    action: Annotated[str, typer.Option(help="Only this action (search, view, export…).")] = "",
+    containing: Annotated[
+        str, typer.Option(help="Text in the target, detail or justification.")
+    ] = "",
+    justification: Annotated[str, typer.Option(help="Text in the justification.")] = "",
+    since: Annotated[str, typer.Option(help="From this date (YYYY-MM-DD).")] = "",
+    until: Annotated[str, typer.Option(help="To this date, inclusive (YYYY-MM-DD).")] = "",
+    limit: Annotated[int, typer.Option(min=1, max=100_000, help="Most events shown.")] = 50,
+) -> None:
+    """Search the audit log, newest first; the search itself is audited."""
+    from datetime import UTC, date, datetime, time, timedelta
+
+    from plainsight.ops.audit import AuditQuery, search
+
+    bounds: list[datetime | None] = []
+    for label, value, extra in (("--since", since, 0), ("--until", until, 1)):
+        try:
+            day = date.fromisoformat(value) if value else None
+        except ValueError:
+            raise _fail(f"{label} {value!r} is not a date like 2026-11-29", 2) from None
+        at = datetime.combine(day + timedelta(days=extra), time(), tzinfo=UTC) if day else None
+        bounds.append(at)
+    query = AuditQuery(actor, action, containing, justification, bounds[0], bounds[1])
+    workspace = _workspace(ctx)
+    with workspace.ops.session() as session:
+        total, events = search(session, query, limit=limit)
+        rows = [
+            (
+                str(e.id),
+                e.at.isoformat(timespec="seconds"),
+                e.actor,
+                e.channel,
+                e.action,
+                e.target,
+                e.justification,
+            )
+            for e in events
+        ]
+    _audit(
+        ctx,
+        workspace,
+        "search",
+        "audit log",
+        matched=total,
+        for_actor=actor,
+        for_action=action,
+        text=containing,
+        for_justification=justification,
+        since=since,
+        until=until,
+    )
+    table = Table(
+        "#",
+        "When (UTC)",
+        "Who",
+        "Channel",
+        "Action",
+        "Target",
+        "Justification",
+        title=f"{total:,} matching events (newest {len(rows):,} shown)",
+    )
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    console.print(table)

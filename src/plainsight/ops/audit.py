@@ -89,3 +89,58 @@ def verify(session: Session) -> ChainCheck:
             return ChainCheck(count, event.id, "its content does not match its hash")
         prev = event.hash
     return ChainCheck(count, None)
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """What to look for in the audit log; empty fields match everything.
+
+    ``text`` is looked for (case-insensitively) in the target, the detail and the
+    justification; ``since`` and ``until`` bound the time (``until`` excluded).
+    """
+
+    actor: str = ""
+    action: str = ""
+    text: str = ""
+    justification: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def search(
+    session: Session, query: AuditQuery, *, limit: int = 200, offset: int = 0
+) -> tuple[int, list[AuditEvent]]:
+    """How many events match ``query``, and ``limit`` of them from ``offset``, newest first."""
+    from sqlalchemy import func, or_
+
+    where = []
+    if query.actor:
+        where.append(AuditEvent.actor == query.actor)
+    if query.action:
+        where.append(AuditEvent.action == query.action)
+    if query.text:
+        pattern = f"%{_like(query.text.lower())}%"
+        where.append(
+            or_(
+                func.lower(AuditEvent.target).like(pattern, escape="\\"),
+                func.lower(AuditEvent.detail).like(pattern, escape="\\"),
+                func.lower(AuditEvent.justification).like(pattern, escape="\\"),
+            )
+        )
+    if query.justification:
+        pattern = f"%{_like(query.justification.lower())}%"
+        where.append(func.lower(AuditEvent.justification).like(pattern, escape="\\"))
+    if query.since is not None:
+        where.append(AuditEvent.at >= query.since)
+    if query.until is not None:
+        where.append(AuditEvent.at < query.until)
+    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
+    events = session.scalars(
+        select(AuditEvent).where(*where).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
+    )
+    return int(total), list(events)
+
+
+def _like(text: str) -> str:
+    """``text`` with LIKE's wildcards escaped, so they match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,12 +1,15 @@
-"""Writing the web app's audit events, and the audit log page (admins only)."""
+"""Writing the web app's audit events, and searching the audit log (supervisors only)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
@@ -50,31 +53,48 @@ def log(request: Request, user: User | None, action: str, target: str, **detail:
 
 
 router = APIRouter()
+Supervisor = Annotated[User, Depends(require("supervisor"))]
 
 
-def _page(request: Request, user: User) -> Response:
-    from plainsight.web.templating import render
+def _query(
+    actor: str, action: str, q: str, justification: str, since: str, until: str
+) -> tuple[chain.AuditQuery, str]:
+    """The search asked for, and what was wrong with it ("" if nothing)."""
+    bounds: list[datetime | None] = []
+    problem = ""
+    for label, value, extra in (("from", since, 0), ("to", until, 1)):
+        if not value.strip():
+            bounds.append(None)
+            continue
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            problem = f"the {label} date {value!r} is not a date like 2026-11-29"
+            bounds.append(None)
+            continue
+        bounds.append(datetime.combine(day + timedelta(days=extra), time(), tzinfo=UTC))
+    query = chain.AuditQuery(
+        actor=actor.strip(),
+        action=action.strip(),
+        text=q.strip(),
+        justification=justification.strip(),
+        since=bounds[0],
+        until=bounds[1],
+    )
+    return query, problem
 
-    ws = workspace(request)
-    with ws.ops.session() as session:
-        check = chain.verify(session)
-        events = list(
-            session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE))
-        )
-        rows = [
-            {
-                "id": e.id,
-                "at": e.at.isoformat(timespec="seconds"),
-                "actor": e.actor,
-                "channel": e.channel,
-                "action": e.action,
-                "target": e.target,
-                "detail": _detail(e.detail),
-                "justification": e.justification,
-            }
-            for e in events
-        ]
-    return render(request, "audit.html.j2", user, events=rows, check=check)
+
+def _row(e: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "at": e.at.isoformat(timespec="seconds"),
+        "actor": e.actor,
+        "channel": e.channel,
+        "action": e.action,
+        "target": e.target,
+        "detail": _detail(e.detail),
+        "justification": e.justification,
+    }
 
 
 def _detail(raw: str) -> str:
@@ -89,7 +109,110 @@ def _detail(raw: str) -> str:
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(
-    request: Request, user: Annotated[User, Depends(require("supervisor"))]
+    request: Request,
+    user: Supervisor,
+    actor: str = "",
+    action: str = "",
+    q: str = "",
+    justification: str = "",
+    since: str = "",
+    until: str = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    """The most recent audit events, and whether the hash chain holds."""
-    return _page(request, user)
+    """Search the audit log (who, what, when, why), newest first, and whether the chain holds.
+
+    Supervisors and no one else: the log records what every user looked at. The search is
+    itself audited.
+    """
+    from plainsight.web.templating import render
+
+    query, problem = _query(actor, action, q, justification, since, until)
+    ws = workspace(request)
+    with ws.ops.session() as session:
+        check = chain.verify(session)
+        total, events = chain.search(session, query, limit=PAGE, offset=(page - 1) * PAGE)
+        rows = [_row(e) for e in events]
+        actions = sorted(set(session.scalars(select(AuditEvent.action).distinct())))
+    searched = any((actor, action, q, justification, since, until))
+    if searched:
+        audit_log_search(request, user, query, total)
+    return render(
+        request,
+        "audit.html.j2",
+        user,
+        events=rows,
+        check=check,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE)),
+        actions=actions,
+        form={
+            "actor": actor,
+            "action": action,
+            "q": q,
+            "justification": justification,
+            "since": since,
+            "until": until,
+        },
+        problem=problem,
+        csv_query=str(request.url.include_query_params(page=1).query),
+    )
+
+
+def audit_log_search(request: Request, user: User, query: chain.AuditQuery, total: int) -> None:
+    """Record a search of the audit log in the audit log."""
+    log(
+        request,
+        user,
+        "search",
+        "audit log",
+        for_actor=query.actor,
+        for_action=query.action,
+        text=query.text,
+        justification=query.justification,
+        since=query.since.isoformat() if query.since else "",
+        until=query.until.isoformat() if query.until else "",
+        results=total,
+    )
+
+
+CSV_LIMIT = 100_000
+FIELDS = ["id", "at", "actor", "channel", "action", "target", "detail", "justification"]
+
+
+@router.get("/audit.csv")
+def audit_csv(
+    request: Request,
+    user: Supervisor,
+    actor: str = "",
+    action: str = "",
+    q: str = "",
+    justification: str = "",
+    since: str = "",
+    until: str = "",
+) -> Response:
+    """The matching events as CSV (at most 100,000), an audited export."""
+    query, problem = _query(actor, action, q, justification, since, until)
+    if problem:
+        return Response(problem, status_code=422, media_type="text/plain")
+    with workspace(request).ops.session() as session:
+        total, events = chain.search(session, query, limit=CSV_LIMIT)
+        rows = [_row(e) for e in events]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    log(request, user, "export", "audit log", format="csv", rows=len(rows), matched=total)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+    )
+
+
+def _cell(value: object) -> object:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
