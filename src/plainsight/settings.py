@@ -66,6 +66,17 @@ class Settings(BaseSettings):
         "the recording audit lists it for a second look.",
     )
 
+    force_name: str = Field(
+        default="City of London Police",
+        description="The force's name, on its reports and as written in the national table.",
+    )
+    national_table: Path | None = Field(
+        default=None,
+        description="The Home Office police recorded crime table (CSV or ODS) the web app's "
+        "statistics compare the force with; unset: no comparison (the shipped synthetic "
+        "table for a synthetic world).",
+    )
+
     @property
     def database(self) -> str:
         """The operational database URL in force."""

@@ -384,3 +384,39 @@ def test_in_a_browser_the_charts_draw_with_no_console_errors(
         assert all(u.startswith(stats_server + "/") for u in requests)
     finally:
         context.close()
+
+
+def test_the_national_table_and_force_name_come_from_the_settings(
+    tmp_path: Path, crime_home: CrimeHome
+) -> None:
+    """Records that are not a synthetic world get a national comparison only when the
+    settings name the Home Office table; the force's name is the setting's."""
+    import shutil
+
+    from plainsight.crime.national_table import synthetic_national_table_path
+
+    world = tmp_path / "records"
+    shutil.copytree(crime_home.world, world)
+    (world / "README.txt").unlink()  # no longer marked synthetic
+    pages = {}
+    for name, toml in (
+        ("plain", ""),
+        (
+            "named",
+            f'national_table = "{synthetic_national_table_path()}"\n'
+            'force_name = "City of London Police"\n',
+        ),
+    ):
+        home = tmp_path / name
+        home.mkdir()
+        (home / "plainsight.toml").write_text(toml)
+        done = CliRunner().invoke(cli, ["--home", str(home), "crime", "import", str(world)])
+        assert done.exit_code == 0, done.output
+        add_user(Workspace.open(load_settings(home)), "v", PASSWORD, "viewer")
+        client = TestClient(create_app(home, secret="s" * 40, login_delay=0.0))
+        sign_in(client, "v", enquiry=None)
+        pages[name] = client.get("/stats").text
+    assert 'id="synthetic-notice"' not in pages["plain"]
+    assert 'id="figure-national"' not in pages["plain"]
+    assert 'id="figure-national"' in pages["named"]
+    assert '<table id="national">' in pages["named"]

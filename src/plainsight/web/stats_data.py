@@ -27,13 +27,12 @@ from plainsight.crime.records import CrimeRecords
 from plainsight.errors import PlainsightError
 from plainsight.report.figures import Figures, figures_from_stats
 from plainsight.report.model import Report, Table
+from plainsight.settings import Settings
 from plainsight.workspace import Workspace
 
 THRESHOLD = 10
 """Counts of people and outcomes under this are withheld in the public version (the CLI's
 ``--threshold`` default)."""
-FORCE = "City of London Police"
-"""The force named on the report (the CLI's ``--force`` default)."""
 CONTRACT_KEYS = (
     "period",
     "crimes",
@@ -133,7 +132,8 @@ def build(ws: Workspace, start: date, end: date, *, public: bool) -> Built:
 
     Built as ``plainsight crime report`` builds it from the workspace: the disruptions
     register included, the synthetic-data notice when the records are a synthetic world (and
-    then the shipped synthetic national table for the national comparison). Cached by lake
+    then the shipped synthetic national table for the national comparison unless the settings
+    name the Home Office table, ``national_table``; the force is ``force_name``). Cached by lake
     version, period, version, the disruption figures and the day (the report is dated).
     """
     from plainsight.act.disruption_figures import disruption_figures
@@ -149,7 +149,7 @@ def build(ws: Workspace, start: date, end: date, *, public: bool) -> Built:
             if key in _built:
                 _built.move_to_end(key)
                 return _built[key]
-        done = _build(found, version, start, end, public, response, is_synthetic(ws))
+        done = _build(found, version, start, end, public, response, ws.settings, is_synthetic(ws))
         with _lock:
             _built[key] = done
             while len(_built) > _KEEP:
@@ -164,12 +164,13 @@ def _build(
     end: date,
     public: bool,
     response: dict[str, Any] | None,
+    settings: Settings,
     synthetic: bool,
 ) -> Built:
     from plainsight.report.build import build_report
     from plainsight.stats.counts import crime_stats
 
-    national = _synthetic_national() if synthetic else None
+    national = _national(settings, synthetic)
     stats = crime_stats(found, start, end)
     report = build_report(
         found,
@@ -178,7 +179,7 @@ def _build(
         public=public,
         threshold=THRESHOLD,
         national=national,
-        force_name=FORCE,
+        force_name=settings.force_name,
         synthetic=synthetic,
         stats=stats,
         disruptions=response,
@@ -202,14 +203,17 @@ def is_synthetic(ws: Workspace) -> bool:
         return False
 
 
-def _synthetic_national() -> NationalComparison | None:
+def _national(settings: Settings, synthetic: bool) -> NationalComparison | None:
+    """The national comparison from the table named in the settings, else for a synthetic
+    world the shipped synthetic table, else none; a table that cannot be read gives none."""
     from plainsight.crime.national import national_comparison
     from plainsight.crime.national_table import read_national_table, synthetic_national_table_path
 
+    table = settings.national_table or (synthetic_national_table_path() if synthetic else None)
+    if table is None:
+        return None
     try:
-        return national_comparison(
-            read_national_table(synthetic_national_table_path()), force=FORCE
-        )
+        return national_comparison(read_national_table(table), force=settings.force_name)
     except PlainsightError:
         return None
 
