@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from plainsight.cli import app as cli
 from plainsight.settings import load_settings
 from plainsight.synth.adverts import generate_adverts
+from plainsight.synth.crime import generate_crime
 from plainsight.web.app import create_app
 from plainsight.web.auth import add_user
 from plainsight.workspace import Workspace
@@ -45,6 +46,13 @@ def chromium() -> str:
     pytest.skip("no Chromium at /usr/bin/chromium (.ci/run installs Debian's)")
 
 
+HOSTILE_AD_ID = "999000001"
+HOSTILE_BODY = (
+    '<script>window.__pwned = 1</script><img src="/pwned.png" onerror="window.__pwned = 2">'
+    " New girl, call 07700 900 999"
+)
+
+
 @dataclass
 class Linked:
     """A linked workspace and an advert in it to search for."""
@@ -54,20 +62,39 @@ class Linked:
     """A mobile number one or more adverts carry, written with spaces (``07700 900 123``)."""
     ad_ids: set[str]
     """The adverts that carry it."""
+    hostile_ad_id: str = HOSTILE_AD_ID
+    """The site's id of an advert whose text is script and markup (it must show as text)."""
 
 
 @pytest.fixture(scope="session")
 def linked(tmp_path_factory: pytest.TempPathFactory) -> Linked:
-    """A small synthetic world, imported and run (extracted, fingerprinted and linked)."""
+    """A small synthetic world, imported and run (extracted, fingerprinted and linked), with
+    one advert whose text is script and markup, and the synthetic crime world imported."""
     root = tmp_path_factory.mktemp("web")
     world = root / "world"
     generate_adverts(world, scale=0.1, seed=2026)
+    adverts = world / "adverts.jsonl"
+    first: dict[str, Any] = orjson.loads(adverts.read_bytes().splitlines()[0])
+    hostile = {
+        **first,
+        "ad_id": HOSTILE_AD_ID,
+        "url": first["url"].rsplit("/", 1)[0] + "/" + HOSTILE_AD_ID,
+        "title": "<b>Mia</b> <a href=\"/logout\">new</a>",
+        "body": HOSTILE_BODY,
+        "name": "<i>Mia</i>",
+        "phone": "07700 900 999",
+        "images": [],
+    }
+    with adverts.open("ab") as out:
+        out.write(orjson.dumps(hostile) + b"\n")
+    crimes = root / "crimes"
+    generate_crime(crimes, seed=0)
     home = root / "home"
     runner = CliRunner()
-    done = runner.invoke(
-        cli, ["--home", str(home), "import", "adverts", str(world / "adverts.jsonl")]
-    )
+    done = runner.invoke(cli, ["--home", str(home), "import", "adverts", str(adverts)])
     assert done.exit_code == 0, done.output
+    imported = runner.invoke(cli, ["--home", str(home), "crime", "import", str(crimes)])
+    assert imported.exit_code == 0, imported.output
     ran = runner.invoke(cli, ["--home", str(home), "run"])
     assert ran.exit_code == 0, ran.output
     by_phone: dict[str, set[str]] = {}

@@ -18,14 +18,14 @@ def _settled(session: Session) -> None:
     assert session.errors == [], f"the console reported errors; failed: {session.failed}"
 
 
-def test_login_through_the_form_shows_the_dashboard(session: Session) -> None:
+def test_login_through_the_form_shows_today(session: Session) -> None:
     page = session.page
     page.goto(session.url("/"))
     assert page.url.startswith(session.url("/login")), "not signed in: sent to the login page"
     session.login("analyst")
     assert not page.url.startswith(session.url("/login")), page.url
     assert page.url.rstrip("/") == session.origin, page.url
-    assert "dashboard" in (page.title() + page.locator("h1").first.inner_text()).lower()
+    assert "today" in (page.title() + page.locator("h1").first.inner_text()).lower()
     assert session.users["analyst"] in page.locator("body").inner_text()
     _settled(session)
 

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from plainsight.lake.schemas import SCHEMAS
 from plainsight.ops.checks import WelfareCheck
 from plainsight.ops.models import AuditEvent
-from plainsight.ops.watch import Alert, Watch
-from plainsight.web import pages_data
-from plainsight.web.app import create_app
 from plainsight.ops.users import CASEWORK
+from plainsight.ops.watch import Alert, Watch
+from plainsight.web import advert_data, network_data, pages_data, search_data
+from plainsight.web.app import create_app
 from plainsight.web.auth import add_user
 from plainsight.workspace import Workspace
 from tests.conftest import picture
@@ -192,7 +192,7 @@ def test_search_finds_a_phone_written_any_way(filled: tuple[Workspace, str]) -> 
     ws, _ = filled
     with ws.reading() as engine:
         for written in ("07700 900123", "+44 7700 900 123", "O77OO 9OO l23"):
-            found = pages_data.search(engine, written)
+            found = search_data.search(engine, written)
             assert {r["id"] for r in found} == {A1, A2}, written
             assert all(r["why"] == f"phone {PHONE}" for r in found)
 
@@ -200,30 +200,30 @@ def test_search_finds_a_phone_written_any_way(filled: tuple[Workspace, str]) -> 
 def test_search_by_name_and_ids(filled: tuple[Workspace, str]) -> None:
     ws, _ = filled
     with ws.reading() as engine:
-        assert {r["id"] for r in pages_data.search(engine, "anna")} == {A1, A2}
-        assert [r["href"] for r in pages_data.search(engine, "101")] == [f"/advert/{A1}"]
-        assert pages_data.search(engine, P1.lower())[0]["href"] == f"/persona/{P1}"
-        assert pages_data.search(engine, N1)[0]["href"] == f"/network/{N1}"
-        assert pages_data.search(engine, "   ") == []
-        assert pages_data.search(engine, "nobody@example.test") == []
+        assert {r["id"] for r in search_data.search(engine, "anna")} == {A1, A2}
+        assert [r["href"] for r in search_data.search(engine, "101")] == [f"/advert/{A1}"]
+        assert search_data.search(engine, P1.lower())[0]["href"] == f"/persona/{P1}"
+        assert search_data.search(engine, N1)[0]["href"] == f"/network/{N1}"
+        assert search_data.search(engine, "   ") == []
+        assert search_data.search(engine, "nobody@example.test") == []
 
 
 def test_highlight_cuts_text_at_spans() -> None:
-    pieces = pages_data.highlight("abcdef", [(1, 3, "x"), (2, 4, "y"), (10, 12, "z")])
+    pieces = advert_data.highlight("abcdef", [(1, 3, "x"), (2, 4, "y"), (10, 12, "z")])
     assert pieces == [("a", None), ("bc", "x"), ("d", "y"), ("ef", None)]
-    assert pages_data.highlight("", []) == [("", None)]
+    assert advert_data.highlight("", []) == [("", None)]
 
 
 def test_advert_evidence(filled: tuple[Workspace, str]) -> None:
     ws, sha = filled
     with ws.reading() as engine:
-        ad = pages_data.advert(engine, A1)
+        ad = advert_data.advert(engine, A1)
         assert ad is not None
         assert ad["persona_id"] == P1 and ad["network_id"] == N1
         body = next(f for f in ad["captures"][0]["fields"] if f["field"] == "body")
         assert ("no English", "no_english: says the worker speaks no English") in body["pieces"]
         assert ad["captures"][0]["image_sha256"] == [sha]
-        assert pages_data.advert(engine, "missing") is None
+        assert advert_data.advert(engine, "missing") is None
         assert pages_data.picture_referenced(engine, sha)
         assert not pages_data.picture_referenced(engine, "0" * 64)
         assert not pages_data.picture_referenced(engine, "../etc/passwd")
@@ -236,11 +236,11 @@ def test_persona_network_and_graph(filled: tuple[Workspace, str]) -> None:
         assert per is not None and per["network_id"] == N1
         assert [a["advert_id"] for a in per["adverts"]] == [A1]
         assert pages_data.persona(engine, "P-000000000000") is None
-        assert [n["network_id"] for n in pages_data.networks(engine)] == [N1]
-        net = pages_data.network(engine, N1)
+        assert [n["network_id"] for n in network_data.networks(engine)] == [N1]
+        net = network_data.network(engine, N1)
         assert net is not None and net["parts"][0]["name"] == "shared numbers"
         assert "not a finding" in net["explanation"]
-        graph = pages_data.network_graph(engine, N1)
+        graph = network_data.network_graph(engine, N1)
         edges = [e for e in graph["elements"] if "source" in e["data"]]
         assert len(graph["elements"]) == 3 and edges[0]["data"]["reason"].startswith("both")
 

@@ -102,7 +102,7 @@ def _stored_line(workspace: Workspace, file_sha256: str, number: int) -> bytes:
     raise ExhibitError(f"line {number} is not in the imported file {file_sha256}")
 
 
-def _custody_entries(
+def custody_entries(
     workspace: Workspace, urls: set[str], pictures: set[str], files: set[str]
 ) -> list[CustodyEntry]:
     """Custody entries of the advert's pages and pictures, their requests, files and imports."""
@@ -214,7 +214,7 @@ def _fill(
 
     imports = {custody.relative(workspace.evidence.path_for(c["file_sha256"])) for c in captures}
     urls = {c["url"] for c in captures if c["url"]}
-    entries = _custody_entries(workspace, urls, set(pictures), imports)
+    entries = custody_entries(workspace, urls, set(pictures), imports)
     records = []
     for number, entry in enumerate((e for e in entries if e.kind == "warc_record"), 1):
         records.append(_copy_record(custody, bundle, entry, number))

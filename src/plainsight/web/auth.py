@@ -251,6 +251,7 @@ def require(role: str | None = None) -> Callable[[Request], User]:
             raise NoEnquiry(user, path)
         return user
 
+    dependency.needed = role  # type: ignore[attr-defined]  # read by the route tests
     return dependency
 
 

@@ -1,13 +1,22 @@
-"""The dashboard: what is new and urgent."""
+"""Today: what is new and urgent for an analyst.
+
+The top networks (marked when new or when their score rose since the previous scoring),
+watchlist alerts not yet acknowledged, welfare checks past their due date, and the records
+most recently set aside at import or crawl, with where they came from and why.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
+import orjson
+import pyarrow.parquet as pq
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from plainsight.lake.catalog import LOG_DIR
 from plainsight.ops.users import User
 from plainsight.web import workspace
 from plainsight.web.auth import NoEnquiry, enquiry, require
@@ -16,11 +25,41 @@ from plainsight.workspace import Workspace
 
 ALERTS = 10
 NETWORKS = 10
+CHANGED = 50
+"""New or risen networks are marked down to this rank (below the top ``NETWORKS`` too)."""
+REJECTS = 15
+RECENT_DAYS = 7
+"""Without an earlier scoring to compare with, "new" means first seen in these many days."""
+LOOK_BACK = 500
+"""Lake versions searched for the previous scoring."""
 
 TOP_NETWORKS_SQL = """
-SELECT rank, network_id, score, personas, adverts, towns, movement, summary, last_seen
-FROM network_scores ORDER BY rank LIMIT ?
+SELECT rank, network_id, score, personas, adverts, towns, movement, summary, first_seen,
+    last_seen
+FROM network_scores WHERE rank <= ? ORDER BY rank
 """
+
+ADVERT_REJECTS_SQL = """
+SELECT 'advert import' AS kind, file AS place, line, reason, rejected_at AS "at"
+FROM rejects ORDER BY rejected_at DESC, file, line LIMIT ?
+"""
+CRIME_REJECTS_SQL = """
+SELECT 'crime import' AS kind, r.file AS place, r.line, r.reason,
+    (SELECT max(imported_at) FROM crime_imports) AS "at"
+FROM crime_rejects r ORDER BY r.file, r.line LIMIT ?
+"""
+CRAWL_PROBLEMS_SQL = """
+SELECT 'crawl: ' || kind AS kind, url AS place, NULL::BIGINT AS line,
+    reason || CASE WHEN len(coalesce(missing, [])) > 0
+        THEN ' (missing ' || array_to_string(missing, ', ') || ')' ELSE '' END AS reason,
+    "at"
+FROM crawl_problems ORDER BY "at" DESC, url LIMIT ?
+"""
+REJECT_COUNTS = {
+    "rejects": "SELECT count(*) AS n FROM rejects",
+    "crime_rejects": "SELECT count(*) AS n FROM crime_rejects",
+    "crawl_problems": "SELECT count(*) AS n FROM crawl_problems",
+}
 
 router = APIRouter()
 
@@ -64,21 +103,106 @@ def _overdue(ws: Workspace, today: date) -> list[dict[str, Any]]:
         ]
 
 
-def _lake(ws: Workspace) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def previous_scores(lake_dir: Path, version: int, files: list[str]) -> tuple[int, dict[str, float]]:
+    """The network scores of the newest lake version before ``version`` whose
+    ``network_scores`` files differ from ``files`` (the current ones): (that version,
+    network id to score). ``(0, {})`` when there is none, or its files are gone.
+    """
+    log = lake_dir / LOG_DIR
+    for older in range(version - 1, max(version - LOOK_BACK, 0), -1):
+        path = log / f"{older:012d}.json"
+        try:
+            raw = orjson.loads(path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            continue
+        tables = raw.get("tables", {})
+        if "network_scores" not in tables:
+            return 0, {}  # scored for the first time since
+        then = [str(f) for f in tables["network_scores"]]
+        if then == files:
+            continue
+        scores: dict[str, float] = {}
+        try:
+            for rel in then:
+                table = pq.read_table(lake_dir / rel, columns=["network_id", "score"])
+                for row in table.to_pylist():
+                    scores[str(row["network_id"])] = float(row["score"] or 0.0)
+        except OSError:
+            return 0, {}
+        return older, scores
+    return 0, {}
+
+
+def _networks(ws: Workspace, now: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The lake version, and the top networks each marked ``change``: "new", "rose" (with
+    ``before``) or "" against the previous scoring (``lake["compared_with"]``); without one,
+    "new" marks a network first seen in the last :data:`RECENT_DAYS` days."""
     snapshot = ws.lake.snapshot()
-    lake = {"version": snapshot.version, "committed_at": snapshot.committed_at}
-    if "network_scores" not in snapshot.tables:
+    lake: dict[str, Any] = {
+        "version": snapshot.version,
+        "committed_at": snapshot.committed_at,
+        "compared_with": 0,
+        "new": 0,
+        "rose": 0,
+    }
+    if not snapshot.tables.get("network_scores"):
         return lake, []
     with ws.reading() as engine:
         if not engine.table_exists("network_scores"):
             return lake, []
-        rows = engine.run(TOP_NETWORKS_SQL, [NETWORKS]).to_pylist()
-    return lake, rows
+        rows = engine.run(TOP_NETWORKS_SQL, [max(NETWORKS, CHANGED)]).to_pylist()
+    since, before = previous_scores(
+        ws.lake.dir, snapshot.version, snapshot.tables["network_scores"]
+    )
+    lake["compared_with"] = since
+    recent = now - timedelta(days=RECENT_DAYS)
+    for row in rows:
+        row["change"], row["before"] = "", None
+        if since:
+            if row["network_id"] not in before:
+                row["change"] = "new"
+            elif row["score"] > before[row["network_id"]] + 1e-9:
+                row["change"], row["before"] = "rose", before[row["network_id"]]
+        elif row["first_seen"] is not None and row["first_seen"] >= recent:
+            row["change"] = "new"
+        if row["change"]:
+            lake[row["change"]] += 1
+    shown = [r for r in rows if r["rank"] <= NETWORKS or r["change"]]
+    return lake, shown
+
+
+def recent_rejects(ws: Workspace) -> tuple[int, list[dict[str, Any]]]:
+    """Records set aside most recently, newest first: advert lines the importer refused
+    (``rejects``), crime rows (``crime_rejects``, dated by their import) and pages a
+    crawl could not take (``crawl_problems``). Returns (how many there are in all, the
+    newest :data:`REJECTS`), each row ``kind``, ``place`` (file or URL), ``line``,
+    ``reason`` and ``at``.
+    """
+    rows: list[dict[str, Any]] = []
+    total = 0
+    with ws.reading() as engine:
+        for table, sql in (
+            ("rejects", ADVERT_REJECTS_SQL),
+            ("crime_rejects", CRIME_REJECTS_SQL),
+            ("crawl_problems", CRAWL_PROBLEMS_SQL),
+        ):
+            if table == "crime_rejects" and not engine.table_exists("crime_imports"):
+                continue
+            if not engine.table_exists(table):
+                continue
+            total += int(engine.run(REJECT_COUNTS[table]).to_pylist()[0]["n"])
+            rows.extend(engine.run(sql, [REJECTS]).to_pylist())
+    oldest = datetime.min.replace(tzinfo=UTC)
+    rows.sort(key=lambda r: r["at"] or oldest, reverse=True)
+    for row in rows:
+        at = row["at"]
+        row["at"] = at.isoformat(timespec="minutes") if at is not None else ""
+    return total, rows[:REJECTS]
 
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, user: Annotated[User, Depends(require())]) -> Response:
-    """New watchlist alerts, the top networks, overdue welfare checks and the lake version.
+    """Networks new or risen, watchlist alerts, overdue welfare checks, records set aside.
 
     A viewer is sent to the statistics and an admin to the users: neither sees casework.
     """
@@ -89,9 +213,10 @@ def dashboard(request: Request, user: Annotated[User, Depends(require())]) -> Re
     if not enquiry(request):
         raise NoEnquiry(user, "/")
     ws = workspace(request)
-    today = datetime.now(UTC).date()
+    now = ws.clock()
     alert_count, alerts = _alerts(ws)
-    lake, networks = _lake(ws)
+    lake, networks = _networks(ws, now)
+    reject_count, rejects = recent_rejects(ws)
     return render(
         request,
         "dashboard.html.j2",
@@ -99,6 +224,9 @@ def dashboard(request: Request, user: Annotated[User, Depends(require())]) -> Re
         alert_count=alert_count,
         alerts=alerts,
         networks=networks,
-        overdue=_overdue(ws, today),
+        overdue=_overdue(ws, now.date()),
         lake=lake,
+        reject_count=reject_count,
+        rejects=rejects,
+        recent_days=RECENT_DAYS,
     )

@@ -7,13 +7,15 @@ the reasons things were linked, never a verdict.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from plainsight.errors import Rejected
 from plainsight.ops.users import User
-from plainsight.web import audit, pages_data, workspace
+from plainsight.web import advert_data, audit, pages_data, search_data, workspace
 from plainsight.web.auth import require
 from plainsight.web.pictures import UnsafePictureError, safe_picture
 from plainsight.web.templating import render
@@ -28,23 +30,80 @@ def _missing(request: Request, user: User, what: str) -> Response:
 
 @router.get("/search")
 def search_page(request: Request, user: Analyst, q: str = "") -> Response:
-    """Search by phone (any writing), e-mail, name, advert id, persona or network id."""
+    """Search by phone (any writing), e-mail, name, place or postcode, words in the text,
+    advert, persona or network id; or upload a picture (:func:`picture_search`)."""
     results: list[dict[str, str]] = []
     if q.strip():
         with workspace(request).reading() as engine:
-            results = pages_data.search(engine, q)
+            results = search_data.search(engine, q)
         audit.log(request, user, "search", q.strip(), results=len(results))
     return render(request, "search.html.j2", user, q=q, results=results)
 
 
+@router.post("/search/picture")
+def picture_search(
+    request: Request,
+    user: Analyst,
+    picture: Annotated[UploadFile | None, File()] = None,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Adverts carrying the uploaded picture or a near-identical copy (resized, re-encoded,
+    cropped, mirrored), each with the hash distance as the reason. The upload is read,
+    hashed and dropped: it is never stored. Non-pictures (415), decompression bombs and
+    oversized files (413) and pictures too small to fingerprint (422) are refused."""
+    data = picture.file.read(search_data.MAX_UPLOAD + 1) if picture is not None else b""
+    if picture is not None:
+        picture.file.close()
+    sha = hashlib.sha256(data).hexdigest()
+    refused, status = "", 200
+    found: list[dict[str, str]] = []
+    if not data:
+        refused, status = "No picture was uploaded.", 422
+    elif len(data) > search_data.MAX_UPLOAD:
+        limit = search_data.MAX_UPLOAD // (1024 * 1024)
+        refused, status = f"The file is larger than {limit} MB.", 413
+    else:
+        try:
+            with workspace(request).reading() as engine:
+                found = search_data.search_picture(engine, data).results
+        except UnsafePictureError as error:
+            too_big = "too large" in str(error)
+            refused = f"Not searched: {str(error).rstrip('.')}."
+            status = 413 if too_big else 415
+        except Rejected as error:
+            refused, status = f"Not searched: {error.reason.rstrip('.')}.", 422
+    detail: dict[str, Any] = {"kind": "picture", "sha256": sha, "bytes": len(data)}
+    if refused:
+        detail["refused"] = refused
+    audit.log(request, user, "search", "picture", **detail, results=len(found))
+    del data
+    return render(
+        request,
+        "search.html.j2",
+        user,
+        status_code=status,
+        q="",
+        results=found,
+        picture_sha256=sha if not refused else "",
+        refused=refused,
+        searched_picture=True,
+    )
+
+
 @router.get("/advert/{advert_id}")
-def advert_page(request: Request, user: Analyst, advert_id: str) -> Response:
-    """An advert's evidence: every capture, highlighted hits, pictures, facts and links."""
-    with workspace(request).reading() as engine:
-        data = pages_data.advert(engine, advert_id)
+def advert_page(
+    request: Request, user: Analyst, advert_id: str, left: str = "", right: str = ""
+) -> Response:
+    """An advert's evidence: two captures side by side with the changes marked (``left``
+    and ``right`` name them; else the previous and the latest), every capture with its
+    indicator evidence highlighted, pictures, facts, links and the custody record."""
+    ws = workspace(request)
+    with ws.reading() as engine:
+        data = advert_data.advert(engine, advert_id, left or None, right or None)
     if data is None:
         return _missing(request, user, f"advert {advert_id}")
-    return render(request, "advert.html.j2", user, **data)
+    record = advert_data.custody(ws, data["captures"])
+    return render(request, "advert.html.j2", user, custody=record, **data)
 
 
 @router.get("/evidence/{sha256}")
@@ -80,33 +139,6 @@ def persona_page(request: Request, user: Analyst, persona_id: str) -> Response:
     if data is None:
         return _missing(request, user, f"persona {persona_id}")
     return render(request, "persona.html.j2", user, **data)
-
-
-@router.get("/networks")
-def networks_page(request: Request, user: Analyst) -> Response:
-    """Networks ranked by score."""
-    with workspace(request).reading() as engine:
-        rows = pages_data.networks(engine)
-    return render(request, "networks.html.j2", user, networks=rows)
-
-
-@router.get("/network/{network_id}")
-def network_page(request: Request, user: Analyst, network_id: str) -> Response:
-    """A network's score part by part, its explanation, personas and graph."""
-    with workspace(request).reading() as engine:
-        data = pages_data.network(engine, network_id)
-    if data is None:
-        return _missing(request, user, f"network {network_id}")
-    return render(request, "network.html.j2", user, **data)
-
-
-@router.get("/network/{network_id}/graph.json")
-def network_graph(request: Request, user: Analyst, network_id: str) -> Response:
-    """The network's personas and links as Cytoscape elements."""
-    with workspace(request).reading() as engine:
-        data = pages_data.network_graph(engine, network_id)
-    audit.log(request, user, "view", f"/network/{network_id}/graph.json")
-    return JSONResponse(_jsonable(data))
 
 
 @router.get("/map")
