@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= demo-data
 
-.PHONY: demo test check install bench clean java
+.PHONY: demo test check install bench clean java system screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "plainsight needs Python 3.11 or newer")'
@@ -25,16 +25,21 @@ check: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-# The Spark engine's tests need a Java runtime: install Debian's when missing (as root).
-java:
-	@command -v java >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; \
-	  else echo "no Java runtime: the Spark tests will be skipped"; fi; }
+# The system packages the tests use (Java for Spark, PostgreSQL, Pango, poppler-utils,
+# Chromium for the browser tests): installed from Debian's archive when missing, as root.
+system:
+	@scripts/debian-packages.sh
+
+java: system
 
 # The operational database is tested on a real PostgreSQL too (scripts/test-postgres.sh).
-test: $(STAMP) check java
+test: $(STAMP) check system
 	PLAINSIGHT_TEST_DATABASE_URL="$$(scripts/test-postgres.sh || true)" $(BIN)/pytest
+
+# The screenshots in docs/screenshots/, taken by the browser journeys.
+screenshots: $(STAMP) system
+	PLAINSIGHT_SCREENSHOTS=1 $(BIN)/pytest -q tests/web/test_journeys.py \
+	  tests/web/test_network_page.py tests/web/test_intel_pages.py -k "journey or browser or hostile"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_adverts.py

@@ -7,7 +7,6 @@ once, and importing the same files again changes nothing.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import shutil
 import sys
 from pathlib import Path
@@ -23,18 +22,27 @@ console = Console()
 
 WEB_PORT = 8080
 DEMO_USER = ("demo", "synthetic-demo-only")
-"""The demo's login (an administrator), for the synthetic worlds only."""
+"""The demo's login (a supervisor: all the casework and the audit log), for the synthetic
+worlds only."""
+DEMO_ADMIN = ("demo-admin", "synthetic-demo-only")
+"""The demo's administrator (users and settings, no casework)."""
 
 
 def _demo_login(ws: Path) -> tuple[str, str]:
-    """The demo login, made once in the demo workspace."""
+    """The demo logins, made (or put back to their roles) in the demo workspace."""
+    from plainsight.ops.users import by_name
     from plainsight.settings import load_settings
-    from plainsight.web.auth import UserError, add_user
+    from plainsight.web.auth import add_user
     from plainsight.workspace import Workspace
 
     workspace = Workspace.open(load_settings(ws, operator="demo"))
-    with contextlib.suppress(UserError):  # made by an earlier run of the demo
-        add_user(workspace, DEMO_USER[0], DEMO_USER[1], "admin", by="demo")
+    for (name, password), role in ((DEMO_USER, "supervisor"), (DEMO_ADMIN, "admin")):
+        with workspace.ops.session() as session:
+            found = by_name(session, name)
+            if found is not None:  # made by an earlier run of the demo
+                found.role, found.active = role, True
+                continue
+        add_user(workspace, name, password, role, by="demo")
     return DEMO_USER
 
 
@@ -175,7 +183,8 @@ The CLI is at .venv/bin/plainsight (source .venv/bin/activate to put it on PATH)
     )
     console.print(
         f"The web app: http://127.0.0.1:{WEB_PORT}/ - sign in as {login[0]!r}, password "
-        f"{login[1]!r} (a demo login for synthetic data only)."
+        f"{login[1]!r} (a supervisor; {DEMO_ADMIN[0]!r} with the same password administers "
+        "users; demo logins for synthetic data only)."
     )
     if sys.stdin.isatty() and not args.no_serve:
         _cli("--home", str(ws), "serve", "--port", str(WEB_PORT))

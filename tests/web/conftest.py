@@ -2,7 +2,7 @@
 
 The browser is Debian's Chromium (``/usr/bin/chromium``), driven by Playwright; nothing is
 downloaded. Without Chromium the browser tests are skipped, except in CI, where they fail:
-CI must run them (``.ci/run`` installs it).
+CI must run them (``make test`` installs Debian's chromium when run as root).
 """
 
 from __future__ import annotations
