@@ -147,19 +147,12 @@ def audit_search(
     limit: Annotated[int, typer.Option(min=1, max=100_000, help="Most events shown.")] = 50,
 ) -> None:
     """Search the audit log, newest first; the search itself is audited."""
-    from datetime import UTC, date, datetime, time, timedelta
-
     from plainsight.ops.audit import AuditQuery, search
 
-    bounds: list[datetime | None] = []
-    for label, value, extra in (("--since", since, 0), ("--until", until, 1)):
-        try:
-            day = date.fromisoformat(value) if value else None
-        except ValueError:
-            raise _fail(f"{label} {value!r} is not a date like 2026-11-29", 2) from None
-        at = datetime.combine(day + timedelta(days=extra), time(), tzinfo=UTC) if day else None
-        bounds.append(at)
-    query = AuditQuery(actor, action, containing, justification, bounds[0], bounds[1])
+    try:
+        query = AuditQuery.typed(actor, action, containing, justification, since, until)
+    except ValueError as exc:
+        raise _fail(f"{exc} (--since and --until take YYYY-MM-DD)", 2) from None
     workspace = _workspace(ctx)
     with workspace.ops.session() as session:
         total, events = search(session, query, limit=limit)

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,7 @@ def linked(tmp_path_factory: pytest.TempPathFactory) -> Linked:
         **first,
         "ad_id": HOSTILE_AD_ID,
         "url": first["url"].rsplit("/", 1)[0] + "/" + HOSTILE_AD_ID,
-        "title": "<b>Mia</b> <a href=\"/logout\">new</a>",
+        "title": '<b>Mia</b> <a href="/logout">new</a>',
         "body": HOSTILE_BODY,
         "name": "<i>Mia</i>",
         "phone": "07700 900 999",
@@ -124,10 +125,9 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def server(linked: Linked, users: dict[str, str]) -> Iterator[str]:
-    """The app served by uvicorn on 127.0.0.1 and a free port; yields its origin."""
-    application = create_app(linked.home, secret="test-secret-not-for-use", login_delay=0.0)
+@contextmanager
+def serving(application: Any) -> Iterator[str]:
+    """``application`` served by uvicorn on 127.0.0.1 and a free port; yields its origin."""
     port = _free_port()
     config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning")
     served = uvicorn.Server(config)
@@ -143,6 +143,14 @@ def server(linked: Linked, users: dict[str, str]) -> Iterator[str]:
     finally:
         served.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(linked: Linked, users: dict[str, str]) -> Iterator[str]:
+    """The app over the linked workspace, served on loopback; yields its origin."""
+    application = create_app(linked.home, secret="test-secret-not-for-use", login_delay=0.0)
+    with serving(application) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="session")

@@ -484,31 +484,13 @@ def test_a_post_without_the_csrf_token_is_refused(
 @pytest.fixture
 def seeded_server(workspace: Workspace) -> Iterator[str]:
     """The app over a seeded register, served on loopback (own workspace, own users)."""
-    import threading
-    import time
-
-    import uvicorn
-
-    from tests.web.conftest import _free_port
+    from tests.web.conftest import serving
 
     seed(workspace)
     add_user(workspace, "disruptions-browser", PASSWORD, "supervisor")
     application = create_app(workspace.home, secret="b" * 32, login_delay=0, workspace=workspace)
-    port = _free_port()
-    served = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not served.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        served.should_exit = True
-        thread.join(timeout=10)
+    with serving(application) as origin:
+        yield origin
 
 
 def test_the_register_and_threat_pages_in_a_browser(

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import socket
-import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +14,6 @@ from typing import Any
 
 import orjson
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -33,7 +29,7 @@ from plainsight.web.app import create_app
 from plainsight.web.auth import add_user
 from plainsight.workspace import Workspace
 from tests.report.conftest import html_tables
-from tests.web.conftest import PASSWORD, ROLES, sign_in
+from tests.web.conftest import PASSWORD, ROLES, serving, sign_in
 
 FROM, TO = date(2019, 1, 1), date(2023, 12, 31)
 """The default period for the synthetic world: whole years, 2024 being incomplete."""
@@ -329,22 +325,8 @@ def test_no_crime_records_says_how_to_import_them(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def stats_server(app: Any) -> Iterator[str]:
     """The app over the crime workspace, served on loopback for the browser."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    served = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not served.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the web app did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        served.should_exit = True
-        thread.join(timeout=10)
+    with serving(app) as origin:
+        yield origin
 
 
 def test_in_a_browser_the_charts_draw_with_no_console_errors(

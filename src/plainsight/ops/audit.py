@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import orjson
@@ -105,6 +105,35 @@ class AuditQuery:
     justification: str = ""
     since: datetime | None = None
     until: datetime | None = None
+
+    @classmethod
+    def typed(
+        cls,
+        actor: str = "",
+        action: str = "",
+        text: str = "",
+        justification: str = "",
+        since: str = "",
+        until: str = "",
+    ) -> AuditQuery:
+        """The query from what a person typed: dates as YYYY-MM-DD, ``until`` inclusive.
+
+        Raises:
+            ValueError: a date that is not one, saying which.
+        """
+        bounds: list[datetime | None] = []
+        for label, value, extra in (("from", since, 0), ("to", until, 1)):
+            if not value.strip():
+                bounds.append(None)
+                continue
+            try:
+                day = date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(
+                    f"the {label} date {value!r} is not a date like 2026-11-29"
+                ) from None
+            bounds.append(datetime.combine(day + timedelta(days=extra), time(), tzinfo=UTC))
+        return cls(actor.strip(), action.strip(), text.strip(), justification.strip(), *bounds)
 
 
 def search(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
@@ -56,32 +56,46 @@ router = APIRouter()
 Supervisor = Annotated[User, Depends(require("supervisor"))]
 
 
-def _query(
-    actor: str, action: str, q: str, justification: str, since: str, until: str
-) -> tuple[chain.AuditQuery, str]:
-    """The search asked for, and what was wrong with it ("" if nothing)."""
-    bounds: list[datetime | None] = []
+@dataclass(frozen=True)
+class Filters:
+    """The audit search asked for: as typed (to show again), as a query, and any problem."""
+
+    form: dict[str, str]
+    query: chain.AuditQuery
+    problem: str
+
+    @property
+    def any(self) -> bool:
+        return any(self.form.values())
+
+
+def filters(
+    actor: str = "",
+    action: str = "",
+    q: str = "",
+    justification: str = "",
+    since: str = "",
+    until: str = "",
+) -> Filters:
+    """The audit search from the query string (a FastAPI dependency)."""
     problem = ""
-    for label, value, extra in (("from", since, 0), ("to", until, 1)):
-        if not value.strip():
-            bounds.append(None)
-            continue
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            problem = f"the {label} date {value!r} is not a date like 2026-11-29"
-            bounds.append(None)
-            continue
-        bounds.append(datetime.combine(day + timedelta(days=extra), time(), tzinfo=UTC))
-    query = chain.AuditQuery(
-        actor=actor.strip(),
-        action=action.strip(),
-        text=q.strip(),
-        justification=justification.strip(),
-        since=bounds[0],
-        until=bounds[1],
-    )
-    return query, problem
+    try:
+        query = chain.AuditQuery.typed(actor, action, q, justification, since, until)
+    except ValueError as exc:
+        problem = str(exc)
+        query = chain.AuditQuery.typed(actor, action, q, justification)
+    form = {
+        "actor": actor,
+        "action": action,
+        "q": q,
+        "justification": justification,
+        "since": since,
+        "until": until,
+    }
+    return Filters(form, query, problem)
+
+
+Searched = Annotated[Filters, Depends(filters)]
 
 
 def _row(e: AuditEvent) -> dict[str, Any]:
@@ -111,12 +125,7 @@ def _detail(raw: str) -> str:
 def audit_page(
     request: Request,
     user: Supervisor,
-    actor: str = "",
-    action: str = "",
-    q: str = "",
-    justification: str = "",
-    since: str = "",
-    until: str = "",
+    asked: Searched,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Search the audit log (who, what, when, why), newest first, and whether the chain holds.
@@ -126,16 +135,14 @@ def audit_page(
     """
     from plainsight.web.templating import render
 
-    query, problem = _query(actor, action, q, justification, since, until)
     ws = workspace(request)
     with ws.ops.session() as session:
         check = chain.verify(session)
-        total, events = chain.search(session, query, limit=PAGE, offset=(page - 1) * PAGE)
+        total, events = chain.search(session, asked.query, limit=PAGE, offset=(page - 1) * PAGE)
         rows = [_row(e) for e in events]
         actions = sorted(set(session.scalars(select(AuditEvent.action).distinct())))
-    searched = any((actor, action, q, justification, since, until))
-    if searched:
-        audit_log_search(request, user, query, total)
+    if asked.any:
+        audit_log_search(request, user, asked.query, total)
     return render(
         request,
         "audit.html.j2",
@@ -146,15 +153,8 @@ def audit_page(
         page=page,
         pages=max(1, -(-total // PAGE)),
         actions=actions,
-        form={
-            "actor": actor,
-            "action": action,
-            "q": q,
-            "justification": justification,
-            "since": since,
-            "until": until,
-        },
-        problem=problem,
+        form=asked.form,
+        problem=asked.problem,
         csv_query=str(request.url.include_query_params(page=1).query),
     )
 
@@ -181,22 +181,12 @@ FIELDS = ["id", "at", "actor", "channel", "action", "target", "detail", "justifi
 
 
 @router.get("/audit.csv")
-def audit_csv(
-    request: Request,
-    user: Supervisor,
-    actor: str = "",
-    action: str = "",
-    q: str = "",
-    justification: str = "",
-    since: str = "",
-    until: str = "",
-) -> Response:
+def audit_csv(request: Request, user: Supervisor, asked: Searched) -> Response:
     """The matching events as CSV (at most 100,000), an audited export."""
-    query, problem = _query(actor, action, q, justification, since, until)
-    if problem:
-        return Response(problem, status_code=422, media_type="text/plain")
+    if asked.problem:
+        return Response(asked.problem, status_code=422, media_type="text/plain")
     with workspace(request).ops.session() as session:
-        total, events = chain.search(session, query, limit=CSV_LIMIT)
+        total, events = chain.search(session, asked.query, limit=CSV_LIMIT)
         rows = [_row(e) for e in events]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELDS)

@@ -7,13 +7,13 @@ things were linked, never a verdict.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from plainsight.ops.users import User
-from plainsight.web import audit, network_data, workspace
+from plainsight.web import audit, jsonable, network_data, workspace
 from plainsight.web.auth import require
 from plainsight.web.templating import render
 
@@ -74,7 +74,7 @@ def network_graph(request: Request, user: Analyst, network_id: str) -> Response:
         f"/network/{network_id}/graph.json",
         generic=sum(1 for e in data["generic"] if e["group"] == "nodes"),
     )
-    return JSONResponse(_jsonable(data))
+    return JSONResponse(jsonable(data))
 
 
 @router.get("/network/{network_id}/movement.json")
@@ -91,14 +91,4 @@ def network_movement(request: Request, user: Analyst, network_id: str) -> Respon
         towns=len(data["towns"]),
         moves=len(data["moves"]),
     )
-    return JSONResponse(_jsonable({"network_id": network_id, **data}))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+    return JSONResponse(jsonable({"network_id": network_id, **data}))

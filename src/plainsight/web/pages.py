@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from plainsight.errors import Rejected
 from plainsight.ops.users import User
-from plainsight.web import advert_data, audit, pages_data, search_data, workspace
+from plainsight.web import advert_data, audit, jsonable, pages_data, search_data, workspace
 from plainsight.web.auth import require
 from plainsight.web.pictures import UnsafePictureError, safe_picture
 from plainsight.web.templating import render
@@ -153,7 +153,7 @@ def map_json(request: Request, user: Analyst) -> Response:
     with workspace(request).reading() as engine:
         data = pages_data.map_data(engine)
     audit.log(request, user, "view", "/map/data.json", places=len(data["places"]))
-    return JSONResponse(_jsonable(data))
+    return JSONResponse(jsonable(data))
 
 
 @router.get("/alerts")
@@ -183,13 +183,3 @@ def checks_page(request: Request, user: Analyst) -> Response:
     with workspace(request).ops.session() as session:
         rows = pages_data.open_checks(session)
     return render(request, "checks.html.j2", user, checks=rows)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
