@@ -39,7 +39,7 @@ test: $(STAMP) check system
 # The screenshots in docs/screenshots/, taken by the browser journeys.
 screenshots: $(STAMP) system
 	PLAINSIGHT_SCREENSHOTS=1 $(BIN)/pytest -q tests/web/test_journeys.py \
-	  tests/web/test_network_page.py tests/web/test_intel_pages.py -k "journey or browser or hostile"
+	  tests/web/test_network_page.py -k "journey or draws or markup"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_adverts.py

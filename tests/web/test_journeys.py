@@ -75,7 +75,7 @@ def test_a_new_analyst_walks_the_main_journey(
     assert page.url == session.url("/"), page.url
     assert "Today" in page.locator("h1").inner_text()
     assert page.locator(".topbar .enquiry").inner_text() == ENQUIRY
-    page.screenshot(path=str(shots / "02-today.png"), full_page=True)
+    page.screenshot(path=str(shots / "02-today.png"))
 
     # 2. Search the number written with letter O's: it finds the adverts that carry it.
     written = _with_letter_os(linked.phone)
@@ -89,7 +89,7 @@ def test_a_new_analyst_walks_the_main_journey(
     shown = page.locator("#results").inner_text()
     for ad_id in linked.ad_ids:
         assert ad_id in shown, (ad_id, shown)
-    page.screenshot(path=str(shots / "03-search.png"), full_page=True)
+    page.screenshot(path=str(shots / "03-search.png"))
 
     # 3. Open an advert, then its network: the graph draws, and a line says why it is there.
     page.locator("#results a[href^='/advert/']").first.click()
@@ -107,7 +107,8 @@ def test_a_new_analyst_walks_the_main_journey(
     if edges:
         page.evaluate("() => window.plainsightNetwork.cy.edges()[0].emit('tap')")
         assert page.locator("#network-reason").inner_text().strip()
-    page.screenshot(path=str(shots / "04-network.png"), full_page=True)
+    page.locator("#network-graph").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "04-network.png"))
 
     # 4. Why two adverts are linked: the persona lists each linked pair with its reasons.
     page.goto(advert_url)
@@ -117,7 +118,8 @@ def test_a_new_analyst_walks_the_main_journey(
     assert reasons.count() >= 1, "the number's adverts share a persona, so a pair is linked"
     first_reason = reasons.first.inner_text()
     assert re.search(r"phone|name|picture|text|e-mail", first_reason, re.IGNORECASE)
-    page.screenshot(path=str(shots / "05-why-linked.png"), full_page=True)
+    reasons.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "05-why-linked.png"))
 
     # 5. Raise an intelligence report from the advert's evidence.
     page.goto(advert_url)
@@ -129,12 +131,12 @@ def test_a_new_analyst_walks_the_main_journey(
     report_url = page.url
     assert re.search(r"/intel/\d+$", report_url), report_url
     assert "INTEL-" in page.locator("body").inner_text()
-    page.screenshot(path=str(shots / "06-intelligence-report.png"), full_page=True)
+    page.screenshot(path=str(shots / "06-intelligence-report.png"))
 
     # 6. Download the committee report.
     page.goto(session.url("/stats"))
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(shots / "07-statistics.png"), full_page=True)
+    page.screenshot(path=str(shots / "07-statistics.png"))
     with page.expect_download() as pending:
         page.click("a[href^='/stats/report.pdf']")
     download = pending.value
@@ -217,5 +219,5 @@ def test_script_and_markup_in_an_advert_show_as_text(
     assert page.locator("main b", has_text="Mia").count() == 0
     assert not [u for u in session.requests if "pwned" in u]
     assert HOSTILE_BODY.split("<img")[0] in body
-    page.screenshot(path=str(_shots(tmp_path) / "08-hostile-advert.png"), full_page=True)
+    page.screenshot(path=str(_shots(tmp_path) / "08-hostile-advert.png"))
     assert not session.errors, session.errors

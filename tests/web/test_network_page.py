@@ -305,7 +305,8 @@ def test_the_page_draws_graph_generic_toggle_and_movement_map(
         folder = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
         folder.mkdir(parents=True, exist_ok=True)
     page.locator("#show-generic").check()
-    page.screenshot(path=str(folder / "network.png"), full_page=True)
+    page.locator("#network-graph").scroll_into_view_if_needed()
+    page.screenshot(path=str(folder / "09-network-generic-identifiers.png"))
     # a network whose personas moved: the map draws a route for its moves
     moved = _rows(
         ws,
