@@ -219,5 +219,6 @@ def test_script_and_markup_in_an_advert_show_as_text(
     assert page.locator("main b", has_text="Mia").count() == 0
     assert not [u for u in session.requests if "pwned" in u]
     assert HOSTILE_BODY.split("<img")[0] in body
+    page.locator("section.capture").first.scroll_into_view_if_needed()
     page.screenshot(path=str(_shots(tmp_path) / "08-hostile-advert.png"))
     assert not session.errors, session.errors
