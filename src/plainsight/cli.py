@@ -341,9 +341,11 @@ def run(
         bool, typer.Option(help="Score every candidate pair again instead of reusing scores.")
     ] = False,
 ) -> None:
-    """Run the stages: extraction (incremental), then linking and assessment."""
+    """Run the stages: extraction (incremental), then linking and assessment, then the
+    serving copy the web app looks things up in."""
     from plainsight.act.watch import check_watches
     from plainsight.extract.stage import ExtractStage
+    from plainsight.lake import serving
     from plainsight.link.stage import LinkStage
 
     workspace = _workspace(ctx)
@@ -357,6 +359,12 @@ def run(
 
         result = ExtractStage(workspace, progress=report).run()
         linked = LinkStage(workspace, progress=report, incremental=not full).run()
+        if workspace.settings.engine == "duckdb":  # the web app's sorted, indexed lookups
+            serving.build(
+                workspace.lake,
+                progress=report,
+                memory_limit=workspace.settings.duckdb_memory_limit,
+            )
     raised = check_watches(workspace)
     _audit(
         ctx,

@@ -42,9 +42,14 @@ def serve(
     """Run the analysts' web app over this workspace until stopped (Ctrl+C)."""
     import uvicorn
 
+    from plainsight.lake import serving
     from plainsight.web.app import create_app
 
     workspace = _workspace(ctx)
+    behind = serving.stale(workspace.lake) if workspace.settings.engine == "duckdb" else []
+    if behind:  # pages would read whole Parquet tables for every lookup until it is made
+        console.print(f"Making the serving copy first ({', '.join(behind)})…")
+        serving.build(workspace.lake, memory_limit=workspace.settings.duckdb_memory_limit)
     application = create_app(workspace.home, https_only=https_only, workspace=workspace)
     _audit(ctx, workspace, "serve", f"http://{host}:{port}", https_only=https_only)
     console.print(f"Serving {workspace.home} at http://{host}:{port}/ (Ctrl+C stops it)")

@@ -15,6 +15,7 @@ from plainsight.capture.evidence import EvidenceStore
 from plainsight.errors import WorkspaceError
 from plainsight.lake.catalog import Lake
 from plainsight.lake.engine import Engine, make_engine
+from plainsight.lake.reader import SharedReader
 from plainsight.ops.db import OpsDatabase
 from plainsight.settings import SETTINGS_FILE, Settings
 
@@ -44,6 +45,7 @@ class Workspace:
         self.clock = clock
         self.evidence = EvidenceStore(self.home / "evidence")
         self.lake = Lake(self.home / "lake")
+        self._shared: SharedReader | None = None
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = utc_now) -> Workspace:
@@ -79,9 +81,25 @@ class Workspace:
         engine.bind(self.lake.snapshot(), self.lake.dir)
         return engine
 
+    def share_reads(self) -> None:
+        """From now on :meth:`reading` gives cursors on one database bound once per lake
+        version, reading the serving copy where it is current (for many short readers, such
+        as the web app's requests; :class:`~plainsight.lake.reader.SharedReader`). Readers
+        must then only read. DuckDB only: with Spark, nothing changes."""
+        if self.settings.engine == "duckdb" and self._shared is None:
+            self._shared = SharedReader(
+                self.lake,
+                threads=self.settings.duckdb_threads,
+                memory_limit=self.settings.duckdb_memory_limit,
+            )
+
     @contextmanager
     def reading(self) -> Iterator[Engine]:
         """An engine over the newest version, closed when the block ends."""
+        if self._shared is not None:
+            with self._shared.reading() as shared:
+                yield shared
+            return
         engine = self.engine()
         try:
             yield engine

@@ -85,3 +85,55 @@ def test_the_top_network_is_explained_and_exported(
     lines = [orjson.loads(x) for x in out.read_bytes().splitlines()]
     top = [x for x in lines if x["network_id"] == network]
     assert top and all(x["persona_id"] and x["network_score"] is not None for x in top)
+
+
+def test_a_run_that_scores_no_pair_leaves_the_lake_readable(tmp_path: Path) -> None:
+    """Two adverts that share nothing: no persona pair is scored, the pair cache is written
+    empty, and the lake must still read (it once failed every reader and `networks`)."""
+    import orjson
+
+    from plainsight.settings import load_settings
+    from plainsight.workspace import Workspace
+
+    records = [
+        {
+            "source": "siteA",
+            "ad_id": str(n),
+            "url": f"https://site-a.example/ad/{n}",
+            "captured_at": "2024-03-01T10:00:00Z",
+            "title": title,
+            "body": body,
+            "name": name,
+            "phone": phone,
+        }
+        for n, title, body, name, phone in (
+            (
+                1,
+                "Anna, new in town",
+                "Call Anna on 07700 900 111, incall only.",
+                "Anna",
+                "07700 900 111",
+            ),
+            (
+                2,
+                "Mia 25 outcall",
+                "Mia here, text 07700 900 222 for rates.",
+                "Mia",
+                "07700 900 222",
+            ),
+        )
+    ]
+    source = tmp_path / "two.jsonl"
+    source.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    home = tmp_path / "home"
+    runner = CliRunner()
+    assert (
+        runner.invoke(app, ["--home", str(home), "import", "adverts", str(source)]).exit_code == 0
+    )
+    ran = runner.invoke(app, ["--home", str(home), "run"])
+    assert ran.exit_code == 0, ran.output
+    listed = runner.invoke(app, ["--home", str(home), "networks"])
+    assert listed.exit_code == 0, listed.output
+    with Workspace.open(load_settings(home)).reading() as engine:
+        assert engine.run("SELECT count(*) AS n FROM adverts").to_pylist() == [{"n": 2}]
+        assert engine.run("SELECT count(*) AS n FROM persona_links").to_pylist() == [{"n": 0}]

@@ -76,10 +76,20 @@ class Engine(abc.ABC):
         """Register a lake table as the given Parquet files."""
         self._register_parquet(name, files, SCHEMAS.get(name, pa.schema([])))
 
-    def bind(self, snapshot: Snapshot, lake_dir: Path) -> None:
-        """Register every lake table of a snapshot (known tables even when still empty)."""
-        for name in sorted(set(SCHEMAS) | set(snapshot.tables)):
-            self.bind_files(name, snapshot.files(lake_dir, name))
+    def bind(
+        self, snapshot: Snapshot, lake_dir: Path, *, skip: frozenset[str] = frozenset()
+    ) -> None:
+        """Register every lake table of a snapshot (known tables even when still empty).
+
+        A table the snapshot lists with no files and no known schema (a stage's own working
+        table written empty, such as ``persona_pair_cache`` when no pair was scored) has no
+        columns to declare, so it is left unbound rather than failing every reader. Tables
+        in ``skip`` are left to the caller (the serving copy binds them).
+        """
+        for name in sorted((set(SCHEMAS) | set(snapshot.tables)) - skip):
+            files = snapshot.files(lake_dir, name)
+            if files or name in SCHEMAS:
+                self.bind_files(name, files)
 
 
 class DuckDBEngine(Engine):
@@ -99,6 +109,13 @@ class DuckDBEngine(Engine):
         self.con = duckdb.connect(":memory:", config=config)
         self.con.execute("SET enable_progress_bar = false")  # plainsight draws its own (Rich)
 
+    def cursor(self) -> DuckDBEngine:
+        """Another connection to this engine's database, for another thread: the tables
+        already bound here, without binding them again (see :mod:`plainsight.lake.reader`)."""
+        other = DuckDBEngine.__new__(DuckDBEngine)
+        other.con = self.con.cursor()
+        return other
+
     def _execute(self, sql: str, params: list[Any] | None) -> pa.Table:
         relation = self.con.sql(sql, params=params) if params else self.con.sql(sql)
         if relation is None:
@@ -117,8 +134,12 @@ class DuckDBEngine(Engine):
                 f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet([{listed}], '
                 "union_by_name = true)"
             )
-        else:
-            self.con.register(f"__empty_{name}", schema.empty_table())
+        else:  # an empty table in the database (not a registration: cursors see it too)
+            self.con.register("__empty_arrow", schema.empty_table())
+            self.con.execute(
+                f'CREATE OR REPLACE TABLE "__empty_{name}" AS SELECT * FROM "__empty_arrow"'
+            )
+            self.con.unregister("__empty_arrow")
             self.con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "__empty_{name}"')
 
     def table_exists(self, name: str) -> bool:

@@ -28,20 +28,25 @@ def _sentences_sql(text_sql: str) -> str:
     )
 
 
-def identifier_occurrences_sql() -> str:
+def identifier_occurrences_sql(within: str = "") -> str:
     """One row per (kind, value, advert_id, source): every identifier an advert carries.
 
     WhatsApp handles inferred from a phone number repeat that number and are left out.
+    ``within``, a query giving ``advert_id``s, keeps to those adverts (read before the text is
+    cut into sentences, so a network's identifiers cost what its adverts do, not the lake's).
     """
+    only = f"AND advert_id IN ({within})" if within else ""
     return f"""
-    WITH ad AS (SELECT advert_id, source FROM adverts),
+    WITH ad AS (SELECT advert_id, source FROM adverts WHERE true {only}),
     contact AS (
         SELECT DISTINCT f.kind, f.value, f.advert_id
         FROM facts f
         WHERE f.kind IN ('phone', 'email', 'handle') AND NOT starts_with(f.value, 'whatsapp:+')
+            {only}
     ),
     pictures AS (
         SELECT DISTINCT c.advert_id, unnest(c.image_sha256) AS sha256 FROM captures c
+        WHERE true {only}
     ),
     image AS (
         SELECT 'image' AS kind, sha256 AS value, advert_id FROM pictures
@@ -54,6 +59,7 @@ def identifier_occurrences_sql() -> str:
         SELECT DISTINCT 'sentence' AS kind, unnest({_sentences_sql("c.body")}) AS value,
             c.advert_id
         FROM captures c
+        WHERE true {only}
     )
     SELECT o.kind, o.value, o.advert_id, ad.source
     FROM (SELECT * FROM contact UNION ALL SELECT * FROM image UNION ALL SELECT * FROM sentence)

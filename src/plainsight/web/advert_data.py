@@ -154,7 +154,7 @@ def advert(
     hits = _optional(
         engine,
         "indicator_hits",
-        "SELECT * FROM indicator_hits WHERE advert_id = ? ORDER BY indicator",
+        "SELECT * FROM indicator_hits WHERE advert_id = ? ORDER BY indicator, capture_id",
         [advert_id],
     )
     prices = _optional(

@@ -110,6 +110,7 @@ def create_app(
     given ready-opened (tests), else it is opened from ``home``.
     """
     ws = workspace or Workspace.open(load_settings(home))
+    ws.share_reads()  # many short readers: bind each lake version once, use the serving copy
     app = FastAPI(title="plainsight", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.workspace = ws
     app.state.login_delay = login_delay

@@ -148,9 +148,10 @@ def generic_identifiers(engine: Engine, network_id: str) -> list[dict[str, Any]]
     """Identifiers judged generic (kept out of linking) that the network's adverts carry.
 
     Each row: ``kind``, ``value``, ``reason`` (why it was judged generic), ``decided_by``,
-    ``adverts`` and ``sites`` (everywhere), ``personas_all`` (personas anywhere carrying
-    it), ``here_adverts`` and ``personas`` (this network's adverts and personas carrying it).
-    Most widely shared first. Empty when the lake has no linking tables yet.
+    ``adverts`` and ``sites`` (everywhere, as linking counted them), ``here_adverts`` and
+    ``personas`` (this network's adverts and personas carrying it). Most widely shared
+    first. Empty when the lake has no linking tables yet. Only the network's own adverts are
+    read: a helpline on half the lake's adverts costs no more than one on two.
     """
     needed = ("generic_identifiers", "networks", "personas", "adverts", "captures", "facts")
     if not _have(engine, *needed, "image_fingerprints"):
@@ -163,26 +164,17 @@ def generic_identifiers(engine: Engine, network_id: str) -> list[dict[str, Any]]
             FROM generic_identifiers WHERE generic
         ),
         members AS ({_MEMBERS_SQL}),
-        occurrences AS ({identifier_occurrences_sql()}),
-        carried AS (
-            SELECT DISTINCT o.kind, o.value, o.advert_id
-            FROM occurrences o SEMI JOIN generic g ON g.kind = o.kind AND g.value = o.value
-        ),
+        occurrences AS ({identifier_occurrences_sql("SELECT advert_id FROM members")}),
         here AS (
-            SELECT c.kind, c.value, count(DISTINCT c.advert_id) AS here_adverts,
+            SELECT o.kind, o.value, count(DISTINCT o.advert_id) AS here_adverts,
                 list(DISTINCT m.persona_id ORDER BY m.persona_id) AS personas
-            FROM carried c JOIN members m USING (advert_id) GROUP BY c.kind, c.value
-        ),
-        everywhere AS (
-            SELECT c.kind, c.value, count(DISTINCT p.persona_id) AS personas_all
-            FROM carried c JOIN personas p USING (advert_id)
-            SEMI JOIN here h ON h.kind = c.kind AND h.value = c.value
-            GROUP BY c.kind, c.value
+            FROM occurrences o JOIN members m USING (advert_id)
+            SEMI JOIN generic g ON g.kind = o.kind AND g.value = o.value
+            GROUP BY o.kind, o.value
         )
         SELECT g.kind, g.value, g.adverts, g.sites, g.other_phones, g.decided_by, g.reason,
-            coalesce(e.personas_all, 0) AS personas_all, h.here_adverts, h.personas
+            h.here_adverts, h.personas
         FROM here h JOIN generic g USING (kind, value)
-        LEFT JOIN everywhere e USING (kind, value)
         ORDER BY g.adverts DESC, g.kind, g.value
         """,
         [network_id],

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from plainsight.errors import Rejected
 from plainsight.ops.users import User
@@ -149,11 +150,24 @@ def map_page(request: Request, user: Analyst) -> Response:
 
 @router.get("/map/data.json")
 def map_json(request: Request, user: Analyst) -> Response:
-    """The boundary GeoJSON and the mentioned places with coordinates."""
-    with workspace(request).reading() as engine:
-        data = pages_data.map_data(engine)
-    audit.log(request, user, "view", "/map/data.json", places=len(data["places"]))
-    return JSONResponse(jsonable(data))
+    """The boundary GeoJSON and the mentioned places with coordinates (the same for everyone
+    until the lake changes, so made once per lake version)."""
+    ws = workspace(request)
+    version = ws.lake.snapshot().version
+    key = (str(ws.home), version)
+    body = _MAP_CACHE.get(key)
+    if body is None:
+        with ws.reading() as engine:
+            data = pages_data.map_data(engine)
+        body = (len(data["places"]), orjson.dumps(jsonable(data)))
+        _MAP_CACHE.clear()
+        _MAP_CACHE[key] = body
+    audit.log(request, user, "view", "/map/data.json", places=body[0], lake_version=version)
+    return Response(body[1], media_type="application/json")
+
+
+_MAP_CACHE: dict[tuple[str, int], tuple[int, bytes]] = {}
+"""The map's data by workspace and lake version: the latest only."""
 
 
 @router.get("/alerts")

@@ -23,6 +23,7 @@ from plainsight.extract.fingerprints import fingerprint, match
 from plainsight.extract.phones import PhoneExtractor
 from plainsight.extract.places import PlaceExtractor
 from plainsight.lake.engine import Engine
+from plainsight.lake.serving import WORD_SPLIT
 from plainsight.web.pictures import safe_picture
 
 SEARCH_LIMIT = 200
@@ -37,7 +38,8 @@ MAX_UPLOAD = 20 * 1024 * 1024
 """Largest picture accepted for "find this picture" (bytes)."""
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_WORD = re.compile(r"\w[\w'-]*", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+"""A word: letters and digits (any script), as the serving copy's ``advert_words`` cuts them."""
 _HREF = {"advert": "/advert/", "persona": "/persona/", "network": "/network/"}
 
 
@@ -98,32 +100,67 @@ PLACE_SQL = (
 """Adverts naming a place, or a postcode (a district finds its full postcodes too)."""
 
 NAME_SQL = (
-    "SELECT DISTINCT f.advert_id, a.source, a.ad_id, f.value "
-    "FROM facts AS f LEFT JOIN adverts AS a USING (advert_id) "
-    "WHERE f.kind = 'name' AND lower(f.value) = lower(?) "
-    "UNION "
-    "SELECT DISTINCT c.advert_id, c.source, c.ad_id, c.name AS value "
-    "FROM captures AS c WHERE lower(c.name) = lower(?) "
-    "ORDER BY advert_id"
+    "SELECT f.advert_id, a.source, a.ad_id, f.value "
+    "FROM (SELECT DISTINCT advert_id, value FROM facts "
+    f"WHERE kind = 'name' AND lower(value) = lower(?) ORDER BY advert_id LIMIT {SEARCH_LIMIT}) "
+    "AS f LEFT JOIN adverts AS a USING (advert_id) ORDER BY f.advert_id"
 )
-"""Adverts giving a name, as extracted or as the site's name field had it."""
+"""Adverts giving a name, as extracted (the site's name field is extracted too)."""
+
+KEYED_PLACE_SQL = (
+    "SELECT DISTINCT f.advert_id, a.source, a.ad_id, f.kind, f.value "
+    "FROM fact_keys AS f LEFT JOIN adverts AS a USING (advert_id) "
+    "WHERE (f.key = lower(?) AND f.kind = 'place') "
+    "OR (f.kind = 'postcode' AND (f.key = lower(?) OR starts_with(f.key, lower(?) || ' '))) "
+    "ORDER BY f.advert_id LIMIT ?"
+)
+""":data:`PLACE_SQL` through the serving copy's ``fact_keys`` (sorted by lower-case value)."""
+
+KEYED_NAME_SQL = (
+    "SELECT f.advert_id, a.source, a.ad_id, f.value "
+    "FROM (SELECT DISTINCT advert_id, value FROM fact_keys "
+    f"WHERE key = lower(?) AND kind = 'name' ORDER BY advert_id LIMIT {SEARCH_LIMIT}) "
+    "AS f LEFT JOIN adverts AS a USING (advert_id) ORDER BY f.advert_id"
+)
+""":data:`NAME_SQL` through the serving copy's ``fact_keys``."""
 
 
-def text_sql(count: int) -> str:
-    """Adverts whose title or text (in any capture) holds all of ``count`` words.
-
-    One row per advert, with the latest matching capture's title and body; newest first,
-    at most ``?`` (the last parameter) of them.
-    """
-    text = "lower(coalesce(c.title, '') || ' ' || coalesce(c.body, ''))"
-    where = " AND ".join(f"contains({text}, ?)" for _ in range(count))
-    return (
-        "SELECT c.advert_id, any_value(c.source) AS source, any_value(c.ad_id) AS ad_id, "
-        "arg_max(c.title, c.captured_at) AS title, arg_max(c.body, c.captured_at) AS body, "
-        "max(c.captured_at) AS last_seen "
-        f"FROM captures AS c WHERE {where} "
-        "GROUP BY c.advert_id ORDER BY last_seen DESC, c.advert_id LIMIT ?"
+def scanned_words_sql(count: int) -> str:
+    """The adverts whose captures (any of them) carry every one of ``count`` words, the newest
+    first, at most ``?`` (the last parameter): each capture's title and text cut into words
+    as the serving copy's ``advert_words`` cuts them (read when there is no serving copy)."""
+    tokens = (
+        "regexp_split_to_array(lower(coalesce(c.title, '') || ' ' || coalesce(c.body, '')), "
+        f"'{WORD_SPLIT}')"
     )
+    having = " AND ".join(f"bool_or(list_contains({tokens}, ?))" for _ in range(count))
+    return (
+        "SELECT a.advert_id FROM (SELECT advert_id FROM captures AS c GROUP BY advert_id "
+        f"HAVING {having}) AS w JOIN adverts AS a USING (advert_id) "
+        "ORDER BY a.last_captured_at DESC, a.advert_id LIMIT ?"
+    )
+
+
+def indexed_words_sql(count: int) -> str:
+    """Through the serving copy's word index: the adverts carrying every one of ``count``
+    words (whole words), the newest first, at most ``?`` (the last parameter)."""
+    having = " INTERSECT ".join(
+        "SELECT advert_id FROM advert_words WHERE word = ?" for _ in range(count)
+    )
+    return (
+        f"SELECT a.advert_id FROM ({having}) AS w JOIN adverts AS a USING (advert_id) "
+        "ORDER BY a.last_captured_at DESC, a.advert_id LIMIT ?"
+    )
+
+
+LATEST_TEXT_SQL = (
+    "SELECT c.advert_id, any_value(c.source) AS source, any_value(c.ad_id) AS ad_id, "
+    "arg_max(c.title, c.captured_at) AS title, arg_max(c.body, c.captured_at) AS body, "
+    "max(c.captured_at) AS last_seen "
+    "FROM captures AS c WHERE list_contains(?, c.advert_id) "
+    "GROUP BY c.advert_id ORDER BY last_seen DESC, c.advert_id"
+)
+"""The latest title and text of the adverts listed (found through the word index)."""
 
 
 # -- running ---------------------------------------------------------------------------
@@ -179,21 +216,27 @@ def search(engine: Engine, query: str) -> list[dict[str, str]]:
     if phone or email or len(q) < 2 or not _have(engine, "captures"):
         return found.rows
     if facts:
-        for row in _rows(engine, NAME_SQL, [q, q]):
+        keyed = _have(engine, "fact_keys")  # the serving copy's facts by lower-case value
+        for row in _rows(engine, KEYED_NAME_SQL if keyed else NAME_SQL, [q]):
             found.advert(row, f"name {row['value']}")
         places = [value for _, value in place_terms(q)]
+        place_sql = KEYED_PLACE_SQL if keyed else PLACE_SQL
         for value in [*places, *([q] if q not in places else [])]:
-            for row in _rows(engine, PLACE_SQL, [value, value, value, SEARCH_LIMIT]):
+            for row in _rows(engine, place_sql, [value, value, value, SEARCH_LIMIT]):
                 found.advert(row, f"{row['kind']} {row['value']}")
     terms = words(q)
     if terms:
-        for row in _rows(engine, text_sql(len(terms)), [*terms, TEXT_LIMIT]):
+        indexed = _have(engine, "advert_words")  # the serving copy's word index
+        sql = indexed_words_sql if indexed else scanned_words_sql
+        hits = _rows(engine, sql(len(terms)), [*terms, TEXT_LIMIT])
+        ids = [row["advert_id"] for row in hits]
+        for row in _rows(engine, LATEST_TEXT_SQL, [ids]) if ids else []:
             found.advert(row, f"text: {snippet(row, terms)}")
     return found.rows
 
 
 def _ids(engine: Engine, q: str, found: Results) -> None:
-    upper = q.upper()
+    upper = q[:2].upper() + q[2:].lower()  # ids are N- or P- and lower-case hex
     if upper.startswith("N-") and _have(engine, "network_scores", "networks"):
         for row in _rows(
             engine, "SELECT network_id, summary FROM network_scores WHERE network_id = ?", [upper]
