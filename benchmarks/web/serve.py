@@ -53,29 +53,23 @@ TARGET_P95_MS = 300.0
 # -- the server ---------------------------------------------------------------------------
 
 
-def serve(home: Path, database_url: str, port: int, *, shared: bool = False) -> None:
+def serve(home: Path, database_url: str, port: int, *, parquet_only: bool = False) -> None:
     """Run the app (one uvicorn process, as ``plainsight serve`` does) until killed.
 
-    ``shared``: the experiment of every request reading through one
-    :class:`~plainsight.lake.reader.SharedReader` (the lake bound once, a cursor per
-    request) instead of opening and binding a fresh engine.
+    The app reads through one shared database per lake version and the serving copy
+    (:mod:`plainsight.lake.serving`); ``parquet_only`` is the baseline that ignores the
+    serving copy, so every lookup reads the Parquet files as the stages wrote them.
     """
     import uvicorn
 
+    from plainsight.lake import reader
     from plainsight.settings import load_settings
     from plainsight.web.app import create_app
     from plainsight.workspace import Workspace
 
     ws = Workspace.open(load_settings(home, database_url=database_url))
-    if shared:
-        from plainsight.lake.reader import SharedReader
-
-        reader = SharedReader(
-            ws.lake,
-            threads=ws.settings.duckdb_threads,
-            memory_limit=ws.settings.duckdb_memory_limit,
-        )
-        ws.reading = reader.reading  # type: ignore[method-assign]
+    if parquet_only:
+        reader._attach_serving = lambda *_: frozenset()  # type: ignore[assignment]
     app = create_app(home, secret=SECRET, login_delay=0.0, workspace=ws)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
@@ -316,7 +310,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     origin = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     command = [sys.executable, __file__, "--serve", "--home", str(home), "--db", url]
-    command += ["--port", str(port)] + (["--shared"] if args.shared else [])
+    command += ["--port", str(port)] + (["--parquet-only"] if args.parquet_only else [])
     server = subprocess.Popen(command, env=env)
     load_before = os.getloadavg()
     results: dict[str, Any] = {}
@@ -373,7 +367,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "note": "shared with other engineers' test runs: figures are noisy",
         },
         "settings": {
-            "shared_reader": args.shared,
+            "parquet_only": args.parquet_only,
             "concurrency": args.concurrency,
             "seconds_per_route": args.seconds,
             "requests_per_route": args.requests,
@@ -435,16 +429,16 @@ def main() -> None:
     parser.add_argument("--routes", default="", help="comma-separated route names (default all)")
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument(
-        "--shared",
+        "--parquet-only",
         action="store_true",
-        help="serve with the lake bound once (plainsight.lake.reader.SharedReader)",
+        help="the baseline: ignore the serving copy, read the Parquet as the stages wrote it",
     )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", default="", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(Path(args.home), args.db, args.port, shared=args.shared)
+        serve(Path(args.home), args.db, args.port, parquet_only=args.parquet_only)
         return
     if args.report:
         print(table_md(json.loads(Path(args.out).read_text())["runs"]))

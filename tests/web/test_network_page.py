@@ -319,3 +319,22 @@ def test_the_page_draws_graph_generic_toggle_and_movement_map(
     page.wait_for_load_state("networkidle")
     assert session.off_site() == []
     assert session.errors == [], f"console errors; failed: {session.failed}"
+
+
+def test_the_ranked_list_comes_a_page_at_a_time(
+    ws: Workspace, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plainsight.web import network_pages
+
+    ranked = [
+        r["network_id"] for r in _rows(ws, "SELECT network_id FROM network_scores ORDER BY rank")
+    ]
+    assert len(ranked) > 5
+    monkeypatch.setattr(network_pages, "PAGE", 5)
+    first, second = client.get("/networks").text, client.get("/networks?page=2").text
+    assert [n for n in ranked[:5] if f"/network/{n}" in first] == ranked[:5]
+    assert not any(f"/network/{n}" in first for n in ranked[5:])
+    assert [n for n in ranked[5:10] if f"/network/{n}" in second] == ranked[5:10]
+    assert f"{len(ranked)} networks; ranks 6 to 10 (page 2 of" in second
+    assert 'href="/networks?page=3"' in second and 'href="/networks?page=1"' in second
+    assert client.get("/networks?page=0").status_code == 422

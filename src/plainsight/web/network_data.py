@@ -42,13 +42,20 @@ def _have(engine: Engine, *tables: str) -> bool:
     return all(engine.table_exists(t) for t in tables)
 
 
-def networks(engine: Engine) -> list[dict[str, Any]]:
-    """Networks ranked by score, highest first."""
+def networks(engine: Engine, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+    """Networks ranked by score, highest first (``limit`` of them from ``offset``: all if
+    None)."""
+    page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
     return _rows(
         engine,
         "SELECT network_id, rank, score, personas, adverts, numbers, sites, "
-        "towns, summary, first_seen, last_seen FROM network_scores ORDER BY rank",
+        "towns, summary, first_seen, last_seen FROM network_scores ORDER BY rank" + page,
     )
+
+
+def network_count(engine: Engine) -> int:
+    """How many networks are scored."""
+    return int(_rows(engine, "SELECT count(*) AS n FROM network_scores")[0]["n"])
 
 
 def network(engine: Engine, network_id: str) -> dict[str, Any] | None:

@@ -7,9 +7,9 @@ things were linked, never a verdict.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from plainsight.ops.users import User
@@ -22,11 +22,24 @@ Analyst = Annotated[User, Depends(require("analyst"))]
 
 
 @router.get("/networks")
-def networks_page(request: Request, user: Analyst) -> Response:
-    """Networks ranked by score."""
+def networks_page(
+    request: Request, user: Analyst, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
+) -> Response:
+    """Networks ranked by score, :data:`PAGE` to a page."""
+    rows: list[dict[str, Any]] = []
+    total = 0
     with workspace(request).reading() as engine:
-        rows = network_data.networks(engine) if engine.table_exists("network_scores") else []
-    return render(request, "networks.html.j2", user, networks=rows)
+        if engine.table_exists("network_scores"):
+            total = network_data.network_count(engine)
+            rows = network_data.networks(engine, limit=PAGE, offset=(page - 1) * PAGE)
+    pages = max(1, -(-total // PAGE))
+    return render(
+        request, "networks.html.j2", user, networks=rows, total=total, page=page, pages=pages
+    )
+
+
+PAGE = 100
+"""Networks listed on one page."""
 
 
 @router.get("/network/{network_id}")
