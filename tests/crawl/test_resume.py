@@ -41,7 +41,9 @@ def holdings(home: Path) -> dict[str, Any]:
 
 
 def journal_lines(home: Path) -> int:
-    journals = list((home / "crawls").rglob("journal.log"))
+    # crawls/<profile>/<crawl>/journal.log: a glob of those levels only, as Scrapy creates and
+    # removes folders below them (its job directory) while the crawl runs
+    journals = list((home / "crawls").glob("*/*/journal.log"))
     return sum(1 for j in journals for _ in j.open("rb")) if journals else 0
 
 
