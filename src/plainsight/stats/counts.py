@@ -129,6 +129,23 @@ def _code_order(code: str) -> tuple[int, int]:
     return (1, 0) if code == PENDING else (0, int(code))
 
 
+CONTRACT_KEYS = (
+    "period",
+    "crimes",
+    "victims",
+    "crimes_by_year",
+    "victims_by_sex",
+    "victims_by_sex_age",
+    "victims_by_sex_ethnicity",
+    "outcomes_by_year",
+    "crimes_by_month_of_year",
+    "all_crimes_by_year",
+    "share_of_all_crime_by_year",
+)
+"""The keys of the contract's ``stats.json`` (contracts/crime-data.md); :func:`crime_stats`
+gives these and more."""
+
+
 def crime_stats(
     records: CrimeRecords,
     start: date,

@@ -28,24 +28,12 @@ from plainsight.errors import PlainsightError
 from plainsight.report.figures import Figures, figures_from_stats
 from plainsight.report.model import Report, Table
 from plainsight.settings import Settings
+from plainsight.stats.counts import CONTRACT_KEYS
 from plainsight.workspace import Workspace
 
 THRESHOLD = 10
 """Counts of people and outcomes under this are withheld in the public version (the CLI's
 ``--threshold`` default)."""
-CONTRACT_KEYS = (
-    "period",
-    "crimes",
-    "victims",
-    "crimes_by_year",
-    "victims_by_sex",
-    "victims_by_sex_age",
-    "victims_by_sex_ethnicity",
-    "outcomes_by_year",
-    "crimes_by_month_of_year",
-    "all_crimes_by_year",
-    "share_of_all_crime_by_year",
-)
 """The keys of the crime-data contract's statistics JSON (``shared/contracts/crime-data.md``)."""
 _SYNTHETIC_MARK = "SYNTHETIC DATA"
 _KEEP = 8  # reports kept in memory (periods x versions)
