@@ -14,6 +14,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,14 @@ def site_routes() -> dict[str, Route]:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     """A workspace with two crawls of the site, the first advert edited between them."""
-    root = tmp_path_factory.mktemp("exhibit")
+    with two_crawls(tmp_path_factory.mktemp("exhibit")) as done:
+        yield done
+
+
+@contextmanager
+def two_crawls(root: Path) -> Iterator[tuple[Path, str]]:
+    """Two real crawls of the site on loopback into ``root/ws``, the first advert edited in
+    between; yields the workspace and the site's address (the site runs until the end)."""
     home = root / "ws"
     routes = site_routes()
     site = Site(routes)

@@ -24,7 +24,6 @@ from PIL import Image
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from plainsight.capture.importer import AdvertImport
 from plainsight.capture.importer import advert_id as make_advert_id
 from plainsight.capture.verify import verify_evidence
 from plainsight.cli import app as cli
@@ -34,9 +33,7 @@ from plainsight.web import advert_data, search_data
 from plainsight.web.app import create_app
 from plainsight.web.auth import add_user
 from plainsight.workspace import Workspace
-from tests.capture.test_exhibit import advert_page as site_page
-from tests.capture.test_exhibit import site_routes
-from tests.capture.test_warc import Site, run_crawl
+from tests.capture.test_exhibit import two_crawls
 from tests.conftest import advert, picture
 from tests.web.conftest import PASSWORD, csrf, sign_in
 
@@ -335,22 +332,9 @@ def test_an_upload_without_the_csrf_token_is_refused(client: TestClient, world: 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     """Two real crawls of a site on loopback, the first advert edited in between."""
-    root = tmp_path_factory.mktemp("advert-custody")
-    home = root / "ws"
-    routes = site_routes()
-    site = Site(routes)
-    try:
-        for crawl in ("round-1", "round-2"):
-            out = root / crawl
-            out.mkdir()
-            run_crawl(home, [site.url + "/"], crawl, out=out)
-            ws = Workspace.open(load_settings(home, operator="dc.jones"))
-            assert AdvertImport(ws).run([out]).clean
-            routes["/ad/1"] = site_page(1, "Anna, back again, EC2", ["1.jpg", "shared.jpg"])
+    with two_crawls(tmp_path_factory.mktemp("advert-custody")) as (home, url):
         add_user(Workspace.open(load_settings(home)), "ana", PASSWORD, "analyst")
-        yield home, site.url
-    finally:
-        site.close()
+        yield home, url
 
 
 def _crawled_client(home: Path) -> TestClient:
